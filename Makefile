@@ -1,0 +1,78 @@
+# Sinergi. `make run` serves the demo school; `make test` runs ruff and the tests.
+# Django 6 needs Python 3.12+; PYTHON=/path/to/python3.12 overrides the search.
+
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+# The first interpreter of 3.12 or newer: $PYTHON, then python3.13/3.12 on PATH,
+# then pyenv's installs.
+FIND_PYTHON = for c in $(PYTHON) python3.13 python3.12 python3 $$HOME/.pyenv/versions/3.13*/bin/python3 $$HOME/.pyenv/versions/3.12*/bin/python3; do \
+	  p=$$(command -v $$c 2>/dev/null) || continue; \
+	  $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$p; exit 0; }; \
+	done; exit 1
+
+.PHONY: run test ci venv lint format migrate messages compilemessages seed worker beat bench clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	@if [ ! -x $(PY) ] || ! $(PY) -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
+	  found=$$($(FIND_PYTHON)) || { echo "Sinergi needs Python 3.12 or newer (Django 6). Install it, or run: make PYTHON=/path/to/python3.12 run" >&2; exit 1; }; \
+	  echo "Creating $(VENV) with $$found"; rm -rf $(VENV); $$found -m venv $(VENV); \
+	fi
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+venv: $(VENV)/.installed
+
+compilemessages: venv
+	@if command -v msgfmt >/dev/null; then $(PY) manage.py compilemessages --ignore '.venv' -v0; \
+	else echo "msgfmt not found: using the committed .mo files"; fi
+
+migrate: venv
+	$(PY) manage.py migrate --noinput
+
+seed: migrate
+	$(PY) manage.py seed_demo
+
+run: venv compilemessages migrate
+	@$(PY) manage.py shell -c "from roster.models import School; import sys; sys.exit(0 if School.objects.exists() else 1)" \
+	  || $(PY) manage.py seed_demo
+	@echo
+	@echo "Sinergi runs at http://$(HOST):$(PORT)"
+	@echo "Demo sign-ins (password demo1234): teacher, homeroom, counselor, counselor2, vp, admin"
+	@echo
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: venv
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+test: venv compilemessages lint
+	$(PY) manage.py makemigrations --check --dry-run -v0
+	SINERGI_TESTING=1 $(PY) -m pytest $(PYTEST_ARGS)
+
+messages: venv
+	$(PY) manage.py makemessages -l id -l en --ignore '.venv/*' --ignore 'staticfiles/*' --no-obsolete
+	$(PY) manage.py makemessages -d djangojs -l id -l en --ignore '.venv/*' --ignore 'staticfiles/*' --ignore 'static/vendor/*' --no-obsolete
+
+worker: venv
+	$(VENV)/bin/celery -A config worker -l info
+
+beat: venv
+	$(VENV)/bin/celery -A config beat -l info
+
+bench: venv
+	$(PY) scripts/bench_import.py
+
+ci:
+	bash .ci/run
+
+clean:
+	rm -rf $(VENV) staticfiles

@@ -1,0 +1,64 @@
+"""Django admin limited to the admin's own school.
+
+A superuser sees everything. A school admin (Membership role school_admin, and
+is_staff so the admin site lets them in) sees and edits only rows of their
+school; new rows get that school; foreign-key choices are limited to it.
+"""
+
+from django.contrib import admin
+
+from accounts.policy import actor_for
+
+
+class SchoolScopedAdmin(admin.ModelAdmin):
+    school_field = "school"
+
+    def _actor(self, request):
+        return actor_for(request)
+
+    def _allowed(self, request):
+        return request.user.is_superuser or self._actor(request).is_school_admin
+
+    def has_module_permission(self, request):
+        return self._allowed(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._allowed(request)
+
+    def has_add_permission(self, request):
+        return self._allowed(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self._allowed(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._allowed(request)
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        if request.user.is_superuser:
+            return qs
+        return qs.filter(**{self.school_field: self._actor(request).school})
+
+    def get_exclude(self, request, obj=None):
+        exclude = list(super().get_exclude(request, obj) or [])
+        if not request.user.is_superuser and self.school_field == "school":
+            exclude.append("school")
+        return exclude
+
+    def save_model(self, request, obj, form, change):
+        if not request.user.is_superuser and self.school_field == "school":
+            obj.school = self._actor(request).school
+        super().save_model(request, obj, form, change)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if request.user.is_superuser or field is None:
+            return field
+        school = self._actor(request).school
+        model = db_field.related_model
+        if model._meta.label == "accounts.User":
+            field.queryset = field.queryset.filter(memberships__school=school).distinct()
+        elif any(f.name == "school" for f in model._meta.fields):
+            field.queryset = field.queryset.filter(school=school)
+        return field

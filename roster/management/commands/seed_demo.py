@@ -1,0 +1,43 @@
+"""Build the demo school (and more for load tests).
+
+Used by `make run` on an empty database, by docs and by tests. Safe to run
+twice: what exists is left alone.
+"""
+
+from importlib import import_module
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from roster.demo import DEMO_PASSWORD, seed_school
+
+# Each app that has demo data adds its module here; each exposes
+# seed(school) and must itself be idempotent.
+APP_SEEDERS = []
+
+
+class Command(BaseCommand):
+    help = "Create the demo school with fixed sign-ins (password demo1234)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--scale", type=int, default=1, help="Number of schools to create (default 1).")
+        parser.add_argument("--force", action="store_true", help="Run even though DEBUG is off.")
+
+    def handle(self, *args, scale, force, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError("DEBUG is off: this looks like production. Use --force to seed demo data anyway.")
+        if scale < 1:
+            raise CommandError("--scale must be at least 1.")
+        created_count = 0
+        for index in range(1, scale + 1):
+            with transaction.atomic():
+                school, created = seed_school(index)
+                for module in APP_SEEDERS:
+                    import_module(module).seed(school)
+            created_count += created
+        self.stdout.write(self.style.SUCCESS(f"Demo data ready: {created_count} new school(s), {scale} in all."))
+        self.stdout.write(
+            "Sign in at http://127.0.0.1:8000 as teacher, homeroom, counselor, counselor2, vp or admin "
+            f"(password {DEMO_PASSWORD})."
+        )

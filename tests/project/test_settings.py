@@ -1,0 +1,53 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _run(*args, env_extra):
+    env = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "SECRET_KEY", "SINERGI_TESTING")}
+    env.update(env_extra)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_check_deploy_passes_with_production_settings():
+    result = _run(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        env_extra={
+            "DEBUG": "0",
+            "SECRET_KEY": "x" * 30 + "-a-real-production-secret-key-!",
+            "ALLOWED_HOSTS": "sinergi.example.sch.id",
+        },
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_production_refuses_to_start_without_secret_key():
+    result = _run("check", env_extra={"DEBUG": "0", "ALLOWED_HOSTS": "sinergi.example.sch.id"})
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_sqlite_default_is_tuned_for_concurrent_users(settings):
+    db = settings.DATABASES["default"]
+    if db["ENGINE"] != "django.db.backends.sqlite3":
+        pytest.skip("SQLite-only settings")
+    assert db["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+    assert "journal_mode=WAL" in db["OPTIONS"]["init_command"]
+    assert db["OPTIONS"]["timeout"] >= 5
+
+
+def test_defaults(settings):
+    assert settings.TIME_ZONE == "Asia/Jakarta" or os.environ.get("TIME_ZONE")
+    assert dict(settings.LANGUAGES).keys() == {"id", "en"}
+    assert "django.middleware.locale.LocaleMiddleware" in settings.MIDDLEWARE
+    assert settings.AUTH_USER_MODEL == "accounts.User"
