@@ -24,6 +24,14 @@ PERMISSIONS = {
     ("roster", "view"): {Role.TEACHER, Role.COUNSELOR, Role.VICE_PRINCIPAL, Role.SCHOOL_ADMIN},
     ("roster", "manage"): {Role.SCHOOL_ADMIN},
     ("roster", "import"): {Role.SCHOOL_ADMIN},
+    ("referral", "create"): {Role.TEACHER},
+    ("referral", "triage"): {Role.COUNSELOR},
+    ("case", "lead"): {Role.COUNSELOR},
+    ("case", "reassign"): {Role.VICE_PRINCIPAL},
+    ("case", "confidential"): {Role.COUNSELOR},
+    ("caseload", "view"): {Role.COUNSELOR},
+    ("tasks", "view"): {Role.TEACHER, Role.COUNSELOR, Role.VICE_PRINCIPAL},
+    ("reports", "view"): {Role.VICE_PRINCIPAL},
 }
 
 
@@ -103,3 +111,49 @@ def actor_for(request):
     if actor is None:
         actor = request.actor = Actor(request.user)
     return actor
+
+
+# Record-level scope. Every list and lookup of referrals and cases starts here,
+# so an out-of-scope record is simply not found (404) and never counted.
+
+
+def visible_referrals(actor):
+    """Referrals the actor may read: counselors and the vice principal see the
+    school's; a teacher sees the referrals they filed."""
+    from referrals.models import Referral
+
+    if actor.school is None:
+        return Referral.objects.none()
+    qs = Referral.objects.for_school(actor.school)
+    if actor.is_counselor or actor.is_vice_principal:
+        return qs
+    if actor.is_teacher:
+        return qs.filter(referred_by=actor.user)
+    return qs.none()
+
+
+def visible_cases(actor):
+    """Cases whose shared parts the actor may read: counselors and the vice
+    principal see the school's; a teacher sees cases they are on the team of,
+    and a homeroom teacher also the cases of students in their class. The
+    school admin sees none."""
+    from django.db.models import Q
+
+    from casework.models import Case
+
+    if actor.school is None:
+        return Case.objects.none()
+    qs = Case.objects.for_school(actor.school)
+    if actor.is_counselor or actor.is_vice_principal:
+        return qs
+    if actor.is_teacher:
+        scope = Q(members__user=actor.user)
+        if actor.homeroom_classroom_ids:
+            scope |= Q(student__classroom_id__in=actor.homeroom_classroom_ids)
+        return qs.filter(id__in=Case.objects.filter(scope).values("id"))
+    return qs.none()
+
+
+def may_see_confidential(actor):
+    """Confidential case notes are for counselors only."""
+    return actor.may("case", "confidential")

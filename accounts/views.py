@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
@@ -30,7 +31,27 @@ def home(request):
         if request.user.is_superuser:
             return redirect("admin:index")
         return render(request, "accounts/no_school.html", status=403)
-    return redirect("roster:overview")
+    return redirect(home_url_for(actor))
+
+
+# The first page each role works from, in order of precedence for people who
+# hold several roles. Pages of apps not installed yet are skipped.
+HOME_PAGES = [
+    ("is_counselor", "casework:caseload"),
+    ("is_vice_principal", "reports:index"),
+    ("is_teacher", "referrals:list"),
+    ("is_school_admin", "roster:overview"),
+]
+
+
+def home_url_for(actor):
+    for flag, url_name in HOME_PAGES:
+        if getattr(actor, flag):
+            try:
+                return reverse(url_name)
+            except NoReverseMatch:
+                continue
+    return reverse("roster:overview")
 
 
 @login_not_required

@@ -58,6 +58,10 @@ INSTALLED_APPS = [
     "django_filters",
     "accounts",
     "roster",
+    "referrals",
+    "casework",
+    "reports",
+    "notifications",
 ]
 
 MIDDLEWARE = [

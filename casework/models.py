@@ -1,0 +1,310 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from roster.models import SchoolScoped
+
+
+class CaseStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    ACTIVE = "active", _("Active")
+    MONITORING = "monitoring", _("Monitoring")
+    CLOSED = "closed", _("Closed")
+
+
+class Outcome(models.TextChoices):
+    RESOLVED = "resolved", _("Resolved")
+    IMPROVED = "improved", _("Improved")
+    NO_CHANGE = "no_change", _("No change")
+    REFERRED_OUT = "referred_out", _("Referred to an outside professional")
+    LEFT_SCHOOL = "left_school", _("Left school")
+
+
+class CaseQuerySet(SchoolScoped):
+    def not_closed(self):
+        return self.exclude(status=CaseStatus.CLOSED)
+
+
+class Case(models.Model):
+    school = models.ForeignKey("roster.School", on_delete=models.CASCADE, related_name="+", verbose_name=_("school"))
+    year = models.PositiveSmallIntegerField(_("year"))
+    sequence = models.PositiveIntegerField(_("sequence"))
+    student = models.ForeignKey(
+        "roster.Student", on_delete=models.CASCADE, related_name="cases", verbose_name=_("student")
+    )
+    lead_counselor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="cases_led", verbose_name=_("lead counselor")
+    )
+    status = models.CharField(_("status"), max_length=12, choices=CaseStatus.choices, default=CaseStatus.OPEN)
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True)
+    summary = models.TextField(_("shared summary"), blank=True)
+    counselor_assessment = models.TextField(
+        _("counselor's assessment"),
+        blank=True,
+        help_text=_("What the counselor thinks lies behind the difficulty. Shared with the team."),
+    )
+    classroom_guidance = models.TextField(
+        _("what you can do in class"),
+        blank=True,
+        help_text=_("A short summary for the student's teachers. No counseling details."),
+    )
+    opened_at = models.DateTimeField(_("opened at"), auto_now_add=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    version = models.PositiveIntegerField(default=1)
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        ordering = ["-opened_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "year", "sequence"], name="case_unique_number"),
+            # A student has at most one case that is not closed.
+            models.UniqueConstraint(
+                fields=["student"], condition=~models.Q(status="closed"), name="case_one_open_per_student"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="closed") | ~models.Q(outcome=""), name="case_closed_has_outcome"
+            ),
+        ]
+        indexes = [
+            # The caseload dashboard: a counselor's cases by status.
+            models.Index(fields=["school", "lead_counselor", "status"], name="case_caseload"),
+        ]
+
+    def __str__(self):
+        return self.number
+
+    @property
+    def number(self):
+        return f"{self.year}-{self.sequence:04d}"
+
+    @property
+    def is_closed(self):
+        return self.status == CaseStatus.CLOSED
+
+
+class TeamRole(models.TextChoices):
+    LEAD_COUNSELOR = "lead_counselor", _("Lead counselor")
+    REFERRING_TEACHER = "referring_teacher", _("Referring teacher")
+    HOMEROOM_TEACHER = "homeroom_teacher", _("Homeroom teacher")
+    SUBJECT_TEACHER = "subject_teacher", _("Subject teacher")
+    VICE_PRINCIPAL = "vice_principal", _("Vice principal")
+    OTHER_COUNSELOR = "other_counselor", _("Other counselor")
+
+
+class CaseMember(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="members", verbose_name=_("case"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="case_memberships", verbose_name=_("person")
+    )
+    role = models.CharField(_("role on this case"), max_length=20, choices=TeamRole.choices)
+    added_at = models.DateTimeField(_("added at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("team member")
+        verbose_name_plural = _("team members")
+        ordering = ["added_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["case", "user"], name="case_member_once")]
+
+    def __str__(self):
+        return f"{self.user} · {self.get_role_display()}"
+
+
+class Goal(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="goals", verbose_name=_("case"))
+    statement = models.CharField(_("goal"), max_length=300)
+    indicator = models.CharField(_("indicator"), max_length=200, help_text=_("What is measured, e.g. maths score."))
+    baseline = models.DecimalField(_("baseline"), max_digits=7, decimal_places=1, null=True, blank=True)
+    target = models.DecimalField(_("target"), max_digits=7, decimal_places=1, null=True, blank=True)
+    unit = models.CharField(_("unit"), max_length=30, blank=True, help_text=_("e.g. points, days, %"))
+    target_date = models.DateField(_("target date"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("goal")
+        verbose_name_plural = _("goals")
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return self.statement
+
+
+class ActionStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    IN_PROGRESS = "in_progress", _("In progress")
+    DONE = "done", _("Done")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Action(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="actions", verbose_name=_("case"))
+    goal = models.ForeignKey(
+        Goal, on_delete=models.SET_NULL, null=True, blank=True, related_name="actions", verbose_name=_("goal")
+    )
+    description = models.CharField(_("what"), max_length=300)
+    responsible = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="case_actions", verbose_name=_("who")
+    )
+    frequency = models.CharField(_("how often"), max_length=100, blank=True)
+    starts_on = models.DateField(_("from"), null=True, blank=True)
+    ends_on = models.DateField(_("until"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=ActionStatus.choices, default=ActionStatus.PLANNED)
+    meeting = models.ForeignKey(
+        "Meeting",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="decisions",
+        verbose_name=_("decided at meeting"),
+    )
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("action")
+        verbose_name_plural = _("actions")
+        ordering = ["created_at", "id"]
+        # "My tasks": a person's open actions across cases.
+        indexes = [models.Index(fields=["responsible", "status"], name="action_responsible_status")]
+
+    def __str__(self):
+        return self.description
+
+
+class MeetingKind(models.TextChoices):
+    CASE_CONFERENCE = "case_conference", _("Case conference")
+    COORDINATION = "coordination", _("Coordination forum")
+
+
+class Meeting(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="meetings", verbose_name=_("case"))
+    kind = models.CharField(_("kind"), max_length=20, choices=MeetingKind.choices, default=MeetingKind.CASE_CONFERENCE)
+    starts_at = models.DateTimeField(_("time"))
+    duration_minutes = models.PositiveSmallIntegerField(_("duration (minutes)"), default=45)
+    place = models.CharField(_("place"), max_length=150)
+    attendees = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="case_meetings", verbose_name=_("attendees")
+    )
+    agenda = models.TextField(_("agenda"), blank=True)
+    minutes = models.TextField(_("minutes"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("scheduled by")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    sequence = models.PositiveIntegerField(default=0, help_text="iCalendar SEQUENCE, bumped on every change")
+
+    class Meta:
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
+        ordering = ["starts_at"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.starts_at:%Y-%m-%d %H:%M}"
+
+
+class EntryKind(models.TextChoices):
+    PROGRESS_CHECK = "progress_check", _("Progress check")
+    OBSERVATION = "observation", _("Observation")
+    SESSION = "session", _("Counseling session summary")
+    PARENT_CONTACT = "parent_contact", _("Parent contact")
+    MEETING = "meeting", _("Meeting")
+
+
+class EvaluationRating(models.TextChoices):
+    WORSE = "worse", _("Worse")
+    NO_CHANGE = "no_change", _("No change")
+    BETTER = "better", _("Better")
+
+
+class EvaluationEntry(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="entries", verbose_name=_("case"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="evaluation_entries", verbose_name=_("by")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=EntryKind.choices, default=EntryKind.PROGRESS_CHECK)
+    date = models.DateField(_("date"))
+    goal = models.ForeignKey(
+        Goal, on_delete=models.SET_NULL, null=True, blank=True, related_name="entries", verbose_name=_("goal")
+    )
+    action = models.ForeignKey(
+        Action, on_delete=models.SET_NULL, null=True, blank=True, related_name="entries", verbose_name=_("action")
+    )
+    measured_value = models.DecimalField(_("measured value"), max_digits=7, decimal_places=1, null=True, blank=True)
+    rating = models.CharField(_("rating"), max_length=10, choices=EvaluationRating.choices, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    next_follow_up = models.DateField(_("next follow-up"), null=True, blank=True)
+    follow_up_done_at = models.DateTimeField(_("follow-up done at"), null=True, blank=True)
+    is_final = models.BooleanField(_("final evaluation"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("evaluation entry")
+        verbose_name_plural = _("evaluation entries")
+        ordering = ["-date", "-id"]
+        # Due and overdue follow-ups across a school.
+        indexes = [models.Index(fields=["author", "next_follow_up"], name="entry_follow_up")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.date}"
+
+
+class ConfidentialNote(models.Model):
+    """Counselors only. Never shown, exported or sent to anyone else."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="confidential_notes", verbose_name=_("case"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    body = models.TextField(_("note"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("confidential note")
+        verbose_name_plural = _("confidential notes")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.case} · {self.created_at:%Y-%m-%d}"
+
+
+class CaseEventKind(models.TextChoices):
+    OPENED = "opened", _("Case opened")
+    REFERRAL_JOINED = "referral_joined", _("Referral joined the case")
+    STATUS_CHANGED = "status_changed", _("Status changed")
+    REOPENED = "reopened", _("Case reopened")
+    CLOSED = "closed", _("Case closed")
+    MEMBER_ADDED = "member_added", _("Team member added")
+    GOAL_ADDED = "goal_added", _("Goal added")
+    GOAL_CHANGED = "goal_changed", _("Goal changed")
+    ACTION_ADDED = "action_added", _("Action added")
+    ACTION_CHANGED = "action_changed", _("Action changed")
+    MEETING_SCHEDULED = "meeting_scheduled", _("Meeting scheduled")
+    MEETING_CHANGED = "meeting_changed", _("Meeting changed")
+    ENTRY_ADDED = "entry_added", _("Evaluation entry added")
+    LEAD_CHANGED = "lead_changed", _("Lead counselor changed")
+    SUMMARY_CHANGED = "summary_changed", _("Summary changed")
+
+
+class CaseEvent(models.Model):
+    """One line of the case timeline. Never holds confidential note text."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events", verbose_name=_("case"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    kind = models.CharField(_("what happened"), max_length=20, choices=CaseEventKind.choices)
+    message = models.TextField(_("details"), blank=True)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("case event")
+        verbose_name_plural = _("case events")
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return self.get_kind_display()

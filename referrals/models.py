@@ -1,0 +1,275 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from roster.models import SchoolScoped
+
+# Sensible defaults for a new school; the school admin edits the list.
+DEFAULT_CONCERN_CATEGORIES = [
+    ("low_achievement", _("Low achievement")),
+    ("low_motivation", _("Low motivation")),
+    ("attention", _("Attention / concentration")),
+    ("literacy_numeracy", _("Reading, writing or numeracy")),
+    ("attendance", _("Attendance")),
+    ("behaviour", _("Classroom behaviour")),
+    ("emotional", _("Emotional")),
+    ("social", _("Social / peers")),
+    ("family", _("Suspected family issues")),
+    ("other", _("Other")),
+]
+
+
+class ConcernCategory(models.Model):
+    school = models.ForeignKey(
+        "roster.School", on_delete=models.CASCADE, related_name="concern_categories", verbose_name=_("school")
+    )
+    code = models.SlugField(_("code"), max_length=40)
+    name = models.CharField(_("name"), max_length=100)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    is_active = models.BooleanField(_("in use"), default=True)
+
+    objects = SchoolScoped.as_manager()
+
+    class Meta:
+        verbose_name = _("concern category")
+        verbose_name_plural = _("concern categories")
+        ordering = ["position", "name"]
+        constraints = [models.UniqueConstraint(fields=["school", "code"], name="concern_unique_code")]
+
+    def __str__(self):
+        return self.name
+
+
+class Urgency(models.TextChoices):
+    ROUTINE = "routine", _("Routine")
+    PRIORITY = "priority", _("Priority")
+    URGENT = "urgent", _("Urgent")
+
+
+URGENCY_HELP = {
+    Urgency.ROUTINE: _("A learning difficulty to look at in the coming days."),
+    Urgency.PRIORITY: _("Getting worse or holding the student back now: please look this week."),
+    Urgency.URGENT: _("A safety or wellbeing concern: a counselor should act today."),
+}
+# Urgent first in queues.
+URGENCY_RANK = {Urgency.URGENT: 0, Urgency.PRIORITY: 1, Urgency.ROUTINE: 2}
+
+
+class Since(models.TextChoices):
+    DAYS = "days", _("A few days")
+    WEEKS = "weeks", _("A few weeks")
+    MONTH = "month", _("About a month")
+    TERM = "term", _("Since the start of the term")
+    LONGER = "longer", _("Longer than this term")
+
+
+class ContactPreference(models.TextChoices):
+    IN_APP = "in_app", _("Through Sinergi")
+    WHATSAPP = "whatsapp", _("WhatsApp")
+    IN_PERSON = "in_person", _("In person at school")
+
+
+class ParentsInformed(models.TextChoices):
+    YES = "yes", _("Yes")
+    NO = "no", _("No")
+    NOT_SURE = "not_sure", _("Not sure")
+
+
+class Status(models.TextChoices):
+    SUBMITTED = "submitted", _("Submitted")
+    NEEDS_INFO = "needs_info", _("Needs information")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+OPEN_STATUSES = (Status.SUBMITTED, Status.NEEDS_INFO)
+
+
+class ReferralQuerySet(SchoolScoped):
+    def awaiting_triage(self):
+        return self.filter(status=Status.SUBMITTED)
+
+    def open(self):
+        return self.filter(status__in=OPEN_STATUSES)
+
+
+class Referral(models.Model):
+    school = models.ForeignKey("roster.School", on_delete=models.CASCADE, related_name="+", verbose_name=_("school"))
+    student = models.ForeignKey(
+        "roster.Student", on_delete=models.CASCADE, related_name="referrals", verbose_name=_("student")
+    )
+    referred_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="referrals_made", verbose_name=_("teacher")
+    )
+    subject = models.ForeignKey(
+        "roster.Subject",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="referrals",
+        verbose_name=_("subject"),
+    )
+    categories = models.ManyToManyField(ConcernCategory, related_name="referrals", verbose_name=_("concerns"))
+    observation = models.TextField(_("what you observed"))
+    observed_since = models.CharField(_("since when"), max_length=10, choices=Since.choices)
+    latest_score = models.DecimalField(
+        _("latest score in the subject"), max_digits=5, decimal_places=1, null=True, blank=True
+    )
+    absences_30_days = models.PositiveSmallIntegerField(_("absences in the last 30 days"), null=True, blank=True)
+    already_tried = models.TextField(_("what you already tried"), blank=True)
+    teacher_view = models.CharField(
+        _("what you think lies behind it"),
+        max_length=300,
+        blank=True,
+        help_text=_("One line: your own view. It is kept beside the counselor's assessment."),
+    )
+    urgency = models.CharField(_("urgency"), max_length=10, choices=Urgency.choices, default=Urgency.ROUTINE)
+    contact_preference = models.CharField(
+        _("how to contact you"), max_length=10, choices=ContactPreference.choices, default=ContactPreference.IN_APP
+    )
+    parents_informed = models.CharField(
+        _("parents told"), max_length=10, choices=ParentsInformed.choices, default=ParentsInformed.NOT_SURE
+    )
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.SUBMITTED)
+    case = models.ForeignKey(
+        "casework.Case",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="referrals",
+        verbose_name=_("case"),
+    )
+    decline_reason = models.TextField(_("reason for declining"), blank=True)
+    latest_feedback = models.TextField(_("latest feedback"), blank=True)
+    created_at = models.DateTimeField(_("filed at"), auto_now_add=True)
+    submitted_at = models.DateTimeField(_("last submitted at"), auto_now_add=True)
+    triaged_at = models.DateTimeField(_("triaged at"), null=True, blank=True)
+    triaged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="referrals_triaged",
+        verbose_name=_("triaged by"),
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = ReferralQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("referral")
+        verbose_name_plural = _("referrals")
+        ordering = ["-created_at"]
+        indexes = [
+            # The triage queue: a school's referrals by status, oldest first.
+            models.Index(fields=["school", "status", "submitted_at"], name="referral_queue"),
+            # "My referrals": a teacher's referrals, newest first.
+            models.Index(fields=["school", "referred_by", "-created_at"], name="referral_by_teacher"),
+        ]
+
+    def __str__(self):
+        return _("Referral #%(id)s") % {"id": self.pk}
+
+    @property
+    def is_open(self):
+        return self.status in OPEN_STATUSES
+
+    @property
+    def can_be_withdrawn(self):
+        return self.status in OPEN_STATUSES
+
+    @property
+    def can_be_triaged(self):
+        return self.status == Status.SUBMITTED
+
+
+class ReferralAttachment(models.Model):
+    referral = models.ForeignKey(
+        Referral, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("referral")
+    )
+    # Stored under a random name in private storage; served only through a
+    # permission-checked view.
+    file = models.FileField(_("file"), upload_to="referrals/%Y/%m/")
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("type"), max_length=50)
+    size = models.PositiveIntegerField(_("size"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by")
+    )
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["created_at"]
+
+    def __str__(self):
+        return self.original_name
+
+
+class EventKind(models.TextChoices):
+    SUBMITTED = "submitted", _("Referral filed")
+    INFO_REQUESTED = "info_requested", _("More information asked for")
+    RESUBMITTED = "resubmitted", _("Information added and resubmitted")
+    ACCEPTED = "accepted", _("Accepted into a case")
+    JOINED_CASE = "joined_case", _("Joined the student's open case")
+    DECLINED = "declined", _("Declined")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    INPUT_REQUESTED = "input_requested", _("Input asked from a colleague")
+    INPUT_GIVEN = "input_given", _("Colleague's input received")
+
+
+class ReferralEvent(models.Model):
+    """One line of a referral's timeline, readable by the referring teacher."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="events", verbose_name=_("referral"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    kind = models.CharField(_("what happened"), max_length=20, choices=EventKind.choices)
+    message = models.TextField(_("message"), blank=True)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("referral event")
+        verbose_name_plural = _("referral events")
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return self.get_kind_display()
+
+
+class Rating(models.TextChoices):
+    STRUGGLING = "struggling", _("Struggling")
+    SOME_DIFFICULTY = "some_difficulty", _("Some difficulty")
+    DOING_WELL = "doing_well", _("Doing well")
+
+
+class InputRequest(models.Model):
+    """A counselor asks a colleague "how is this student in your class?"."""
+
+    referral = models.ForeignKey(
+        Referral, on_delete=models.CASCADE, related_name="input_requests", verbose_name=_("referral")
+    )
+    requested_from = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="input_requests", verbose_name=_("colleague")
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("asked by")
+    )
+    rating = models.CharField(_("how the student is doing"), max_length=20, choices=Rating.choices, blank=True)
+    note = models.CharField(_("one sentence"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("asked at"), auto_now_add=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("input request")
+        verbose_name_plural = _("input requests")
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["referral", "requested_from"], name="input_request_once_per_colleague")
+        ]
+
+    def __str__(self):
+        return f"{self.referral} · {self.requested_from}"
