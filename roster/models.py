@@ -82,7 +82,7 @@ class AcademicYear(models.Model):
 
 class TermQuerySet(SchoolScoped):
     def current(self, school):
-        return self.filter(school=school, is_current=True).first()
+        return self.filter(school=school, is_current=True).select_related("year").first()
 
 
 class Term(models.Model):

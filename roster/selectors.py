@@ -12,8 +12,8 @@ def classrooms_with_counts(*, school, classroom_ids=None):
     return qs.annotate(student_count=Count("students", filter=Q(students__is_active=True)))
 
 
-def teaching_for(*, teacher, school):
-    term = Term.objects.current(school)
+def teaching_for(*, teacher, school, term=None):
+    term = term or Term.objects.current(school)
     return (
         TeachingAssignment.objects.for_school(school)
         .filter(teacher=teacher, term=term)
