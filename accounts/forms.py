@@ -17,7 +17,15 @@ class StyledPasswordChangeForm(auth_forms.PasswordChangeForm):
 
 
 class StyledPasswordResetForm(auth_forms.PasswordResetForm):
-    pass
+    def get_users(self, email):
+        """Active users with this email, including accounts created by the
+        roster import, which start without a password and set their first one
+        through this form (Django skips those by default)."""
+        return (
+            user
+            for user in User._default_manager.filter(email__iexact=email, is_active=True)
+            if user.email.casefold() == email.casefold()
+        )
 
 
 class StyledSetPasswordForm(auth_forms.SetPasswordForm):
@@ -31,3 +39,29 @@ class ProfileForm(forms.ModelForm):
 
     def clean_whatsapp(self):
         return normalize_phone(self.cleaned_data["whatsapp"])
+
+
+class TwoFactorCodeForm(forms.Form):
+    """A six-digit code from the authenticator app (or, on the verify page, a
+    recovery code)."""
+
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autofocus": True, "autocapitalize": "off"}),
+    )
+
+    def __init__(self, *args, allow_recovery_code=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["code"]
+        if allow_recovery_code:
+            field.help_text = _("The 6-digit code from your authenticator app, or one of your recovery codes.")
+        else:
+            field.label = _("6-digit code from the app")
+            field.widget.attrs["inputmode"] = "numeric"
+
+    def clean_code(self):
+        code = "".join(self.cleaned_data["code"].split()).replace("-", "")
+        if not code.isalnum():
+            raise forms.ValidationError(_("Type only the letters and digits of the code."))
+        return code

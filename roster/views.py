@@ -1,7 +1,18 @@
-from django.shortcuts import render
+from django.conf import settings
+from django.contrib import messages
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
 from accounts.policy import actor_for
+from audit.models import Action as AuditAction
+from audit.models import ObjectType
+from audit.services import audit_record
 from roster import selectors
+from roster.forms import RosterImportForm
+from roster.importing import pending, roster_import_commit, roster_import_preview
+from roster.importing.kinds import key_label
 from roster.models import Classroom, Student, Subject, TeachingAssignment, Term
 
 
@@ -10,9 +21,10 @@ def overview(request):
     actor = actor_for(request)
     actor.require("roster", "view")
     school = actor.school
-    context = {"school": school, "current_term": Term.objects.current(school)}
+    term = Term.objects.current(school)
+    context = {"school": school, "current_term": term}
     if actor.is_teacher:
-        context["teaching"] = selectors.teaching_for(teacher=request.user, school=school)
+        context["teaching"] = selectors.teaching_for(teacher=request.user, school=school, term=term)
         if actor.is_homeroom_teacher:
             context["homeroom_classes"] = selectors.classrooms_with_counts(
                 school=school, classroom_ids=actor.homeroom_classroom_ids
@@ -31,7 +43,102 @@ def overview(request):
     return render(request, "roster/overview.html", context)
 
 
+IMPORT_SESSION_KEY = "roster_import"
+IMPORT_EXAMPLES = {
+    "students.csv": "text/csv",
+    "staff.csv": "text/csv",
+    "classrooms.csv": "text/csv",
+    "assignments.csv": "text/csv",
+    "dapodik-students.xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+EXAMPLES_DIR = settings.BASE_DIR / "docs" / "examples"
+
+
+@require_http_methods(["GET", "POST"])
 def import_roster(request):
+    """Upload a roster file, see what it will do, then import it (school admins)."""
     actor = actor_for(request)
     actor.require("roster", "import")
-    return render(request, "roster/import.html", {})
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "confirm":
+            return _import_confirm(request, actor.school)
+        if action == "cancel":
+            pending.discard_pending(request.session.pop(IMPORT_SESSION_KEY, None))
+            messages.info(request, _("The import was cancelled: nothing was changed."))
+            return redirect("roster:import")
+        form = RosterImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            return _import_preview(request, actor.school, form)
+    else:
+        form = RosterImportForm()
+    return render(request, "roster/import.html", _import_context(form=form))
+
+
+def _import_context(*, form, result=None, filename=""):
+    return {
+        "form": form,
+        "result": result,
+        "filename": filename,
+        "key_label": key_label(result.kind) if result else "",
+        "examples": list(IMPORT_EXAMPLES),
+    }
+
+
+def _import_preview(request, school, form):
+    pending.discard_pending(request.session.pop(IMPORT_SESSION_KEY, None))
+    upload, kind = form.cleaned_data["file"], form.cleaned_data["kind"]
+    result, table = roster_import_preview(school=school, data=upload.read(), kind=kind)
+    if result.ok:
+        # The rows wait on the server; the confirm button only carries the session.
+        request.session[IMPORT_SESSION_KEY] = pending.save_pending(table=table, school=school, user=request.user)
+    return render(
+        request,
+        "roster/import.html",
+        _import_context(form=RosterImportForm(initial={"kind": kind}), result=result, filename=upload.name),
+    )
+
+
+def _import_confirm(request, school):
+    token = request.session.pop(IMPORT_SESSION_KEY, None)
+    table = pending.load_pending(token, school=school, user=request.user)
+    pending.discard_pending(token)
+    if table is None:
+        messages.warning(request, _("There is no import waiting to be confirmed. Please upload the file again."))
+        return redirect("roster:import")
+    result = roster_import_commit(school=school, table=table)
+    if not result.committed:
+        return render(request, "roster/import.html", _import_context(form=RosterImportForm(), result=result))
+    counts = result.counts
+    audit_record(
+        request=request,
+        action=AuditAction.CHANGE,
+        object_type=ObjectType.ROSTER,
+        detail={"import": result.kind, **counts},
+    )
+    messages.success(
+        request,
+        _("%(kind)s imported: %(created)d new, %(updated)d changed, %(unchanged)d unchanged.")
+        % {
+            "kind": result.kind_label,
+            "created": counts["created"],
+            "updated": counts["updated"],
+            "unchanged": counts["unchanged"],
+        },
+    )
+    for note in result.notes:
+        messages.info(request, note)
+    return redirect("roster:import")
+
+
+def import_example(request, name):
+    """The example files of docs/examples/, as templates to fill in."""
+    actor_for(request).require("roster", "import")
+    if name not in IMPORT_EXAMPLES or not (EXAMPLES_DIR / name).is_file():
+        raise Http404
+    return FileResponse(
+        open(EXAMPLES_DIR / name, "rb"),  # noqa: SIM115 — FileResponse closes it
+        as_attachment=True,
+        filename=name,
+        content_type=IMPORT_EXAMPLES[name],
+    )

@@ -60,9 +60,9 @@ def test_query_count_does_not_grow_with_classes(login, world, django_assert_num_
     client = login(world.vp)
     client.get(URL)
     # session, user, savepoint (ATOMIC_REQUESTS), memberships, current term, homeroom classes,
-    # teaching, all classes (with counts), release savepoint
-    with django_assert_num_queries(9):
+    # teaching, all classes (with counts), unread notifications (the bell), release savepoint
+    with django_assert_num_queries(10):
         client.get(URL)
     ClassroomFactory.create_batch(20, school=world.school)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         client.get(URL)

@@ -14,7 +14,7 @@ from roster.demo import DEMO_PASSWORD, seed_school
 
 # Each app that has demo data adds its module here; each exposes
 # seed(school) and must itself be idempotent.
-APP_SEEDERS = []
+APP_SEEDERS = ["referrals.demo", "casework.demo", "notifications.demo", "audit.demo"]
 
 
 class Command(BaseCommand):

@@ -1,0 +1,373 @@
+"""Read an uploaded file into a Table: the header row found by its column
+names, the kind of data it holds, and the data rows (only the columns we use).
+
+Accepts what schools really have: XLSX (also Dapodik's export, with title
+rows above a two-row header), CSV in UTF-8 with or without a BOM, Windows-1252
+or UTF-16, separated by commas, semicolons (Excel in the Indonesian locale)
+or tabs."""
+
+import codecs
+import csv
+import io
+import itertools
+from dataclasses import dataclass, field
+
+import filetype
+from django.utils.translation import gettext as _
+
+from roster.importing.cleaning import cell_text
+from roster.importing.columns import ALIASES, COLUMNS, Kind, header_key, required_fields
+
+MAX_BYTES = 5 * 1024 * 1024
+MAX_ROWS = 10_000
+MAX_COLUMNS = 250
+HEADER_SCAN = 30  # the header must be among the first rows
+DELIMITERS = (",", ";", "\t")
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be imported; the message says why."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = str(message)
+
+
+@dataclass
+class Table:
+    kind: str
+    header_row: int
+    fields: list[str]  # the field each kept column holds
+    labels: list[str]  # that column's header, as written in the file
+    rows: list[tuple[int, list[str]]]  # (row number in the file, values of the kept columns)
+    ignored: list[str] = field(default_factory=list)
+    source: str = ""  # "csv" or "xlsx"
+
+    def records(self):
+        """(row number, {field: value}) for each data row."""
+        for number, values in self.rows:
+            yield number, dict(zip(self.fields, values, strict=True))
+
+    def label(self, field_name: str) -> str:
+        """The header of a field's column as the file names it."""
+        if field_name in self.fields:
+            return self.labels[self.fields.index(field_name)]
+        return next(str(c.label) for c in COLUMNS[self.kind] if c.field == field_name)
+
+    def has(self, field_name: str) -> bool:
+        return field_name in self.fields
+
+    def to_dict(self):
+        return {
+            "kind": self.kind,
+            "header_row": self.header_row,
+            "fields": self.fields,
+            "labels": self.labels,
+            "rows": self.rows,
+            "ignored": self.ignored,
+            "source": self.source,
+        }
+
+    @classmethod
+    def from_dict(cls, data):
+        known = {c.field for c in COLUMNS.get(data["kind"], ())}
+        if not known or not set(data["fields"]) <= known or len(data["fields"]) != len(data["labels"]):
+            raise ValueError("not a roster import table")
+        return cls(
+            kind=data["kind"],
+            header_row=data["header_row"],
+            fields=list(data["fields"]),
+            labels=list(data["labels"]),
+            rows=[(int(number), list(values)) for number, values in data["rows"]],
+            ignored=list(data.get("ignored", [])),
+            source=data.get("source", ""),
+        )
+
+
+Grid = list[tuple[int, list[str]]]
+
+
+def read_table(data: bytes, *, kind: str | None = None) -> Table:
+    """Find the header and the data rows in an uploaded file, or raise ImportFileError."""
+    if not data or not data.strip(b" \t\r\n\x00" + codecs.BOM_UTF8):
+        raise ImportFileError(_("The file is empty."))
+    if len(data) > MAX_BYTES:
+        raise ImportFileError(_("The file is too large (at most 5 MB)."))
+    problems = []
+    if data.startswith(b"PK\x03\x04"):
+        source, grids = "xlsx", _xlsx_grids(data)
+    elif data.startswith(b"\xd0\xcf\x11\xe0"):
+        raise ImportFileError(
+            _(
+                "This is an old Excel file (.xls) or a workbook with a password. Save it as Excel Workbook "
+                "(.xlsx) without a password, or as CSV, and upload it again."
+            )
+        )
+    else:
+        text = _decode(data)
+        if not text.strip(" \t\r\n,;\"'\ufeff"):  # only separators: an empty sheet saved as CSV
+            raise ImportFileError(_("The file is empty."))
+        source, grids = "csv", []
+        for delimiter in DELIMITERS:
+            try:
+                grids.append(_csv_grid(text, delimiter))
+            except ImportFileError as problem:  # maybe only with the wrong separator
+                problems.append(problem)
+        if not grids:
+            raise problems[0]
+
+    if not any(any(cells) for grid in grids for _number, cells in grid):
+        raise ImportFileError(_("The file is empty."))
+    found = [(header, grid) for grid in grids if (header := _locate(grid, kind))]
+    if not found:
+        if problems:
+            raise problems[0]
+        raise ImportFileError(_why_no_header(grids, kind))
+    header, grid = max(found, key=lambda pair: pair[0].score)
+    if kind:
+        # A student list read as classes would make a class of every name.
+        guessed = _guess(grids)
+        if guessed and guessed.kind != kind and guessed.score > header.score:
+            raise ImportFileError(_looks_like(guessed.kind, kind))
+    return _table(header, grid, source)
+
+
+# Reading bytes ------------------------------------------------------------
+
+
+def _not_a_spreadsheet(data: bytes) -> ImportFileError:
+    guess = filetype.guess(data[:8192])
+    if guess is not None:
+        return ImportFileError(
+            _("This file is a %(type)s file, not a CSV or Excel (XLSX) file. Choose the spreadsheet file.")
+            % {"type": guess.extension.upper()}
+        )
+    return ImportFileError(
+        _("This file is not a CSV or Excel (XLSX) file. Save the spreadsheet as CSV or XLSX and upload it again.")
+    )
+
+
+def _decode(data: bytes) -> str:
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise _not_a_spreadsheet(data) from None
+    if b"\x00" in data[:8192]:
+        raise _not_a_spreadsheet(data)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        # Excel's plain "CSV" on Windows is saved in the Windows code page.
+        try:
+            text = data.decode("cp1252")
+        except UnicodeDecodeError:
+            raise _not_a_spreadsheet(data) from None
+    sample = text[:20000]
+    control = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\r\n")
+    if control > len(sample) // 100:
+        raise _not_a_spreadsheet(data)
+    return text
+
+
+def _csv_grid(text: str, delimiter: str) -> Grid:
+    grid = []
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    try:
+        for number, cells in enumerate(reader, start=1):
+            if number > MAX_ROWS + HEADER_SCAN + 2:
+                raise ImportFileError(_("The file has too many rows (at most %(max)d).") % {"max": MAX_ROWS})
+            grid.append((number, [cell_text(c) for c in cells[:MAX_COLUMNS]]))
+    except csv.Error:
+        raise ImportFileError(
+            _("Row %(row)d of the file could not be read as CSV (check its quotation marks).")
+            % {"row": reader.line_num}
+        ) from None
+    return grid
+
+
+def _xlsx_grids(data: bytes) -> list[Grid]:
+    import openpyxl
+
+    bad = ImportFileError(
+        _(
+            "This file could not be read as an Excel workbook (.xlsx). Save it again as .xlsx or CSV and upload it again."
+        )
+    )
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many kinds of errors on damaged or foreign ZIP files
+        raise bad from None
+    grids = []
+    try:
+        for sheet in workbook.worksheets[:10]:
+            if hasattr(sheet, "reset_dimensions"):
+                sheet.reset_dimensions()  # do not trust the size the file declares
+            grid, blank_run = [], 0
+            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+                cells = [cell_text(v) for v in values[:MAX_COLUMNS]]
+                if any(cells):
+                    blank_run = 0
+                    grid.append((number, cells))
+                else:
+                    blank_run += 1
+                    if blank_run > 1000:  # formatting down to row 1,048,576
+                        break
+                if len(grid) > MAX_ROWS + HEADER_SCAN + 2:
+                    raise ImportFileError(_("The file has too many rows (at most %(max)d).") % {"max": MAX_ROWS})
+            grids.append(grid)
+    except ImportFileError:
+        raise
+    except Exception:
+        raise bad from None
+    finally:
+        workbook.close()
+    return grids
+
+
+# Finding the header -------------------------------------------------------
+
+
+@dataclass
+class _Header:
+    kind: str
+    index: int  # position of the header row in the grid
+    labels: list[str]
+    mapping: dict[int, str]  # column position → field
+    data_start: int
+    score: int
+
+
+def _match(labels: list[str], kind: str) -> dict[int, str]:
+    aliases, mapping = ALIASES[kind], {}
+    for position, label in enumerate(labels):
+        field_name = aliases.get(header_key(label))
+        if field_name and field_name not in mapping.values():
+            mapping[position] = field_name
+    return mapping
+
+
+def _compose(header: list[str], below: list[str]) -> list[str] | None:
+    """Labels for a two-row header ("Data Ayah" over "Nama", "Tahun Lahir"…),
+    or None when the row below the header is data."""
+    width = max(len(header), len(below))
+    top = header + [""] * (width - len(header))
+    sub = below + [""] * (width - len(below))
+    if not any(sub[i] and not top[i] for i in range(width)):
+        return None
+    for i in range(width):
+        starts_group = i + 1 < width and not top[i + 1] and sub[i + 1]
+        if sub[i] and top[i] and not starts_group:
+            return None  # a value under a plain column: this is a data row
+    labels, group = [], ""
+    for i in range(width):
+        if top[i]:
+            group = top[i] if sub[i] else ""
+            labels.append(f"{top[i]} / {sub[i]}" if sub[i] else top[i])
+        elif sub[i]:
+            labels.append(f"{group} / {sub[i]}" if group else sub[i])
+        else:
+            group = ""
+            labels.append("")
+    return labels
+
+
+def _ambiguous():
+    return _("Sinergi cannot tell what this file holds from its columns. Choose the kind of data and upload again.")
+
+
+def _locate(grid: Grid, kind: str | None) -> _Header | None:
+    kinds = [kind] if kind else list(Kind.values)
+    for index, (_number, cells) in enumerate(grid[:HEADER_SCAN]):
+        if not any(cells):
+            continue
+        found = []
+        for candidate in kinds:
+            mapping = _match(cells, candidate)
+            # Guessing the kind takes two known columns: a lone "nama" is no class list.
+            if required_fields(candidate) <= set(mapping.values()) and (kind or len(mapping) >= 2):
+                found.append((len(mapping), candidate))
+        if not found:
+            continue
+        found.sort(key=lambda pair: pair[0], reverse=True)
+        if len(found) > 1 and found[0][0] == found[1][0]:
+            raise ImportFileError(_ambiguous())
+        score, chosen = found[0]
+        labels, data_start = cells, index + 1
+        if data_start < len(grid):
+            composed = _compose(cells, grid[data_start][1])
+            if composed is not None:
+                labels, data_start = composed, data_start + 1
+        return _Header(chosen, index, labels, _match(labels, chosen), data_start, score)
+    return None
+
+
+def _guess(grids: list[Grid]) -> _Header | None:
+    """The header found without being told the kind, if any."""
+    try:
+        found = [header for grid in grids if (header := _locate(grid, None))]
+    except ImportFileError:
+        return None
+    return max(found, key=lambda header: header.score, default=None)
+
+
+def _looks_like(found, chosen):
+    return _("This looks like a file of %(found)s, not of %(chosen)s. Choose “%(found)s” or detect automatically.") % {
+        "found": Kind(found).label,
+        "chosen": Kind(chosen).label,
+    }
+
+
+def _why_no_header(grids: list[Grid], kind: str | None) -> str:
+    if kind:
+        guessed = _guess(grids)
+        if guessed and guessed.kind != kind:
+            return _looks_like(guessed.kind, kind)
+    # The row that comes closest: report which required columns it lacks.
+    best = None
+    for grid in grids:
+        for _number, cells in grid[:HEADER_SCAN]:
+            for candidate in [kind] if kind else Kind.values:
+                fields_found = set(_match(cells, candidate).values())
+                score = len(fields_found & required_fields(candidate))
+                if score and (best is None or score > best[0]):
+                    best = (score, candidate, fields_found)
+    if best:
+        _score, candidate, fields_found = best
+        missing = [
+            f"{c.label} ({c.aliases[0]})" for c in COLUMNS[candidate] if c.required and c.field not in fields_found
+        ]
+        if not missing:
+            return _ambiguous()
+        return _("The file has no column for: %(columns)s. Name the columns in the header row as in the guide.") % {
+            "columns": ", ".join(missing)
+        }
+    return _(
+        "No header row was found. The first rows of the file must name the columns, for example "
+        "nisn, nama, jk, kelas for students."
+    )
+
+
+def _table(header: _Header, grid: Grid, source: str) -> Table:
+    positions = sorted(header.mapping)
+    fields = [header.mapping[p] for p in positions]
+    labels = [header.labels[p] for p in positions]
+    ignored = [label for p, label in enumerate(header.labels) if label and p not in header.mapping]
+    rows = []
+    for number, cells in itertools.islice(grid, header.data_start, None):
+        values = [cells[p] if p < len(cells) else "" for p in positions]
+        if any(values):
+            rows.append((number, values))
+    if not rows:
+        raise ImportFileError(_("The file has a header row but no data rows below it."))
+    if len(rows) > MAX_ROWS:
+        raise ImportFileError(_("The file has too many rows (at most %(max)d).") % {"max": MAX_ROWS})
+    return Table(
+        kind=header.kind,
+        header_row=grid[header.index][0],
+        fields=fields,
+        labels=labels,
+        rows=rows,
+        ignored=ignored,
+        source=source,
+    )
