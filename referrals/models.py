@@ -1,22 +1,29 @@
+import uuid
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from roster.models import SchoolScoped
 
-# Sensible defaults for a new school; the school admin edits the list.
+# Sensible defaults for a new school; the school admin edits the list. The
+# names are stored untranslated and shown in the reader's language (see
+# ConcernCategory.label) until the school renames them.
 DEFAULT_CONCERN_CATEGORIES = [
-    ("low_achievement", _("Low achievement")),
-    ("low_motivation", _("Low motivation")),
-    ("attention", _("Attention / concentration")),
-    ("literacy_numeracy", _("Reading, writing or numeracy")),
-    ("attendance", _("Attendance")),
-    ("behaviour", _("Classroom behaviour")),
-    ("emotional", _("Emotional")),
-    ("social", _("Social / peers")),
-    ("family", _("Suspected family issues")),
-    ("other", _("Other")),
+    ("low_achievement", gettext_noop("Low achievement")),
+    ("low_motivation", gettext_noop("Low motivation")),
+    ("attention", gettext_noop("Attention / concentration")),
+    ("literacy_numeracy", gettext_noop("Reading, writing or numeracy")),
+    ("attendance", gettext_noop("Attendance")),
+    ("behaviour", gettext_noop("Classroom behaviour")),
+    ("emotional", gettext_noop("Emotional")),
+    ("social", gettext_noop("Social / peers")),
+    ("family", gettext_noop("Suspected family issues")),
+    ("other", gettext_noop("Other")),
 ]
+_DEFAULT_NAMES = dict(DEFAULT_CONCERN_CATEGORIES)
 
 
 class ConcernCategory(models.Model):
@@ -37,6 +44,14 @@ class ConcernCategory(models.Model):
         constraints = [models.UniqueConstraint(fields=["school", "code"], name="concern_unique_code")]
 
     def __str__(self):
+        return self.label
+
+    @property
+    def label(self):
+        """A default category still carrying its default (English) name is shown
+        in the reader's language; a name the school typed is shown as typed."""
+        if _DEFAULT_NAMES.get(self.code) == self.name:
+            return gettext(self.name)
         return self.name
 
 
@@ -161,6 +176,13 @@ class Referral(models.Model):
         verbose_name = _("referral")
         verbose_name_plural = _("referrals")
         ordering = ["-created_at"]
+        constraints = [
+            # The teacher must always learn why (referrals_decline asks for it).
+            models.CheckConstraint(
+                condition=~models.Q(status="declined") | ~models.Q(decline_reason=""),
+                name="referral_declined_has_reason",
+            ),
+        ]
         indexes = [
             # The triage queue: a school's referrals by status, oldest first.
             models.Index(fields=["school", "status", "submitted_at"], name="referral_queue"),
@@ -184,13 +206,31 @@ class Referral(models.Model):
         return self.status == Status.SUBMITTED
 
 
+# Content types accepted as evidence (checked by magic bytes) -> file extension.
+ATTACHMENT_TYPES = {
+    "image/jpeg": "jpg",
+    "image/png": "png",
+    "image/webp": "webp",
+    "application/pdf": "pdf",
+}
+MAX_ATTACHMENT_SIZE = 5 * 1024 * 1024
+MAX_ATTACHMENTS = 5
+
+
+def attachment_path(instance, filename):
+    """A random name under the month's folder; the extension follows the
+    detected content, never the name the uploader gave."""
+    extension = ATTACHMENT_TYPES.get(instance.content_type, "bin")
+    return f"referrals/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{extension}"
+
+
 class ReferralAttachment(models.Model):
     referral = models.ForeignKey(
         Referral, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("referral")
     )
     # Stored under a random name in private storage; served only through a
     # permission-checked view.
-    file = models.FileField(_("file"), upload_to="referrals/%Y/%m/")
+    file = models.FileField(_("file"), upload_to=attachment_path, max_length=200)
     original_name = models.CharField(_("file name"), max_length=200)
     content_type = models.CharField(_("type"), max_length=50)
     size = models.PositiveIntegerField(_("size"))

@@ -1,0 +1,70 @@
+"""The triage queue's filters."""
+
+import django_filters
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from referrals import selectors
+from referrals.models import ConcernCategory, Referral, Status, Urgency
+from roster.models import Classroom
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class TriageFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=Status.choices, empty_label=_("Any status"))
+    urgency = django_filters.ChoiceFilter(label=_("Urgency"), choices=Urgency.choices, empty_label=_("Any urgency"))
+    grade = django_filters.ChoiceFilter(
+        label=_("Grade"), field_name="student__classroom__grade", empty_label=_("Any grade")
+    )
+    classroom = django_filters.ModelChoiceFilter(
+        label=_("Class"), field_name="student__classroom", queryset=Classroom.objects.none(), empty_label=_("Any class")
+    )
+    category = django_filters.ModelChoiceFilter(
+        label=_("Concern"),
+        field_name="categories",
+        queryset=ConcernCategory.objects.none(),
+        empty_label=_("Any concern"),
+    )
+    filed = django_filters.DateFromToRangeFilter(
+        label=_("Filed between"),
+        field_name="created_at",
+        widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}),
+    )
+    mine = django_filters.BooleanFilter(
+        label=_("Only classes I cover"), method="filter_mine", widget=forms.CheckboxInput
+    )
+
+    # The queue opens on what waits for the counselor in the classes they cover.
+    DEFAULTS = {"status": Status.SUBMITTED}
+
+    def __init__(self, data=None, *args, school, user, classrooms=None, **kwargs):
+        self.user = user
+        super().__init__(data, *args, **kwargs)
+        if classrooms is None:
+            classrooms = list(Classroom.objects.for_school(school))
+        self.form.fields["classroom"].queryset = Classroom.objects.for_school(school).order_by("grade", "name")
+        grades = sorted({c.grade for c in classrooms if c.grade is not None})
+        self.form.fields["grade"].choices = [("", _("Any grade"))] + [(g, str(g)) for g in grades]
+        self.form.fields["category"].queryset = selectors.active_categories(school)
+
+    def filter_mine(self, queryset, name, value):
+        if value:
+            return queryset.filter(student__classroom__counselor=self.user)
+        return queryset
+
+    class Meta:
+        model = Referral
+        fields = ["status", "urgency", "grade", "classroom", "category", "filed", "mine"]
+
+    @classmethod
+    def param_names(cls):
+        names = set()
+        for name, f in cls.base_filters.items():
+            if isinstance(f, django_filters.DateFromToRangeFilter):
+                names |= {f"{name}_after", f"{name}_before"}
+            else:
+                names.add(name)
+        return names

@@ -1,0 +1,334 @@
+"""Referral changes: filing, withdrawing, triage and colleagues' input.
+
+Every state change locks the referral row (select_for_update), checks that the
+current status still allows it, and raises ReferralStateError with a message
+for the user otherwise; two counselors acting at once cannot both succeed.
+Each change writes the timeline and the in-app notifications in the same
+transaction. Notifications name the referral ("Referral #12"), never the
+student's concerns.
+"""
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Role, User
+from casework.services import case_attach_referral, case_open, open_case_for
+from notifications.models import Kind
+from notifications.services import notify
+from referrals.models import (
+    DEFAULT_CONCERN_CATEGORIES,
+    OPEN_STATUSES,
+    ConcernCategory,
+    EventKind,
+    InputRequest,
+    Referral,
+    ReferralAttachment,
+    ReferralEvent,
+    Status,
+    Urgency,
+)
+from roster.models import Student
+
+
+class ReferralStateError(Exception):
+    """The referral's current state no longer allows the action. The message
+    is meant for the user."""
+
+
+def ensure_default_categories(school):
+    """Give a school the default concern categories the first time they are needed."""
+    if ConcernCategory.objects.filter(school=school).exists():
+        return
+    ConcernCategory.objects.bulk_create(
+        [
+            ConcernCategory(school=school, code=code, name=name, position=position)
+            for position, (code, name) in enumerate(DEFAULT_CONCERN_CATEGORIES, start=1)
+        ],
+        ignore_conflicts=True,
+    )
+
+
+# Who hears about what.
+
+
+def school_users_with_role(school, role):
+    return User.objects.filter(memberships__school=school, memberships__role=role, is_active=True).distinct()
+
+
+def submission_recipients(referral):
+    """The counselor covering the student's class, or every counselor of the
+    school when the class has none."""
+    classroom = referral.student.classroom
+    if classroom is not None and classroom.counselor_id and classroom.counselor.is_active:
+        return [classroom.counselor]
+    return list(school_users_with_role(referral.school, Role.COUNSELOR))
+
+
+def urgent_recipients(referral):
+    """Vice principals also hear about urgent referrals."""
+    return list(school_users_with_role(referral.school, Role.VICE_PRINCIPAL))
+
+
+def last_info_requester(referral):
+    event = (
+        referral.events.filter(kind=EventKind.INFO_REQUESTED).select_related("actor").order_by("-created_at", "-id")
+    ).first()
+    return event.actor if event else None
+
+
+def _notify(referral, *, recipients, kind, by, url=None):
+    notify(
+        school=referral.school,
+        recipients=recipients,
+        kind=kind,
+        url=url or reverse("referrals:detail", args=[referral.pk]),
+        label=str(referral),
+        exclude=by,
+    )
+
+
+def _event(referral, *, by, kind, message=""):
+    return ReferralEvent.objects.create(referral=referral, actor=by, kind=kind, message=message)
+
+
+def _locked(referral):
+    """The referral row again, locked until the end of the transaction."""
+    return Referral.objects.select_for_update().select_related("school", "student").get(pk=referral.pk)
+
+
+def state_message(referral):
+    """Why an action no longer applies, in words for the user."""
+    messages = {
+        Status.SUBMITTED: _("This referral is waiting for triage."),
+        Status.NEEDS_INFO: _("A counselor has already asked the teacher for more information."),
+        Status.ACCEPTED: _("This referral has already been accepted."),
+        Status.DECLINED: _("This referral has already been declined."),
+        Status.WITHDRAWN: _("This referral has been withdrawn by the teacher."),
+    }
+    return messages[referral.status]
+
+
+def _require_status(referral, *allowed):
+    if referral.status not in allowed:
+        raise ReferralStateError(state_message(referral))
+
+
+# Teachers.
+
+
+@transaction.atomic
+def referral_submit(
+    *,
+    school,
+    by,
+    student,
+    categories,
+    observation,
+    observed_since,
+    subject=None,
+    latest_score=None,
+    absences_30_days=None,
+    already_tried="",
+    teacher_view="",
+    urgency=Urgency.ROUTINE,
+    contact_preference="in_app",
+    parents_informed="not_sure",
+    files=(),
+):
+    """File a referral. ``files`` are (uploaded file, detected content type)
+    pairs already checked by the form."""
+    if student.school_id != school.pk:
+        raise ValueError("The student belongs to another school.")
+    referral = Referral.objects.create(
+        school=school,
+        student=student,
+        referred_by=by,
+        subject=subject,
+        observation=observation,
+        observed_since=observed_since,
+        latest_score=latest_score,
+        absences_30_days=absences_30_days,
+        already_tried=already_tried,
+        teacher_view=teacher_view,
+        urgency=urgency,
+        contact_preference=contact_preference,
+        parents_informed=parents_informed,
+    )
+    referral.categories.set(categories)
+    # The stored name is a uuid (ReferralAttachment.file's upload_to); the
+    # name the teacher's phone gave is kept only for display.
+    for upload, content_type in files:
+        ReferralAttachment.objects.create(
+            referral=referral,
+            file=upload,
+            original_name=_safe_name(upload.name),
+            content_type=content_type,
+            size=upload.size,
+            uploaded_by=by,
+        )
+    _event(referral, by=by, kind=EventKind.SUBMITTED)
+    urgent = urgency == Urgency.URGENT
+    counselors = submission_recipients(referral)
+    _notify(referral, recipients=counselors, kind=Kind.REFERRAL_URGENT if urgent else Kind.REFERRAL_SUBMITTED, by=by)
+    if urgent:
+        _notify(referral, recipients=urgent_recipients(referral), kind=Kind.REFERRAL_URGENT, by=by)
+    return referral
+
+
+def _safe_name(name):
+    name = (name or "").replace("\\", "/").rsplit("/", 1)[-1].strip() or "file"
+    return name[-200:]
+
+
+@transaction.atomic
+def referral_withdraw(*, referral, by):
+    referral = _locked(referral)
+    if referral.referred_by_id != by.pk:
+        raise PermissionError("Only the referring teacher may withdraw a referral.")
+    _require_status(referral, *OPEN_STATUSES)
+    referral.status = Status.WITHDRAWN
+    referral.save(update_fields=["status", "updated_at"])
+    _event(referral, by=by, kind=EventKind.WITHDRAWN)
+    return referral
+
+
+@transaction.atomic
+def referral_resubmit(*, referral, by, message):
+    """The teacher answers a counselor's question; the referral goes back to
+    the queue and its triage clock starts again."""
+    referral = _locked(referral)
+    if referral.referred_by_id != by.pk:
+        raise PermissionError("Only the referring teacher may resubmit a referral.")
+    _require_status(referral, Status.NEEDS_INFO)
+    referral.status = Status.SUBMITTED
+    referral.submitted_at = timezone.now()
+    referral.save(update_fields=["status", "submitted_at", "updated_at"])
+    _event(referral, by=by, kind=EventKind.RESUBMITTED, message=message)
+    asked_by = last_info_requester(referral)
+    recipients = [asked_by] if asked_by else submission_recipients(referral)
+    _notify(referral, recipients=recipients, kind=Kind.REFERRAL_RESUBMITTED, by=by)
+    return referral
+
+
+# Counselors.
+
+
+def _triaged(referral, by):
+    referral.triaged_at = timezone.now()
+    referral.triaged_by = by
+
+
+@transaction.atomic
+def referral_ask_info(*, referral, by, message):
+    referral = _locked(referral)
+    _require_status(referral, Status.SUBMITTED)
+    referral.status = Status.NEEDS_INFO
+    referral.latest_feedback = message
+    referral.save(update_fields=["status", "latest_feedback", "updated_at"])
+    _event(referral, by=by, kind=EventKind.INFO_REQUESTED, message=message)
+    _notify(referral, recipients=[referral.referred_by], kind=Kind.REFERRAL_NEEDS_INFO, by=by)
+    return referral
+
+
+@transaction.atomic
+def referral_decline(*, referral, by, reason):
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValueError("A reason is required to decline a referral.")
+    referral = _locked(referral)
+    _require_status(referral, Status.SUBMITTED)
+    referral.status = Status.DECLINED
+    referral.decline_reason = reason
+    referral.latest_feedback = reason
+    _triaged(referral, by)
+    referral.save(
+        update_fields=["status", "decline_reason", "latest_feedback", "triaged_at", "triaged_by", "updated_at"]
+    )
+    _event(referral, by=by, kind=EventKind.DECLINED, message=reason)
+    _notify(referral, recipients=[referral.referred_by], kind=Kind.REFERRAL_DECLINED, by=by)
+    return referral
+
+
+@transaction.atomic
+def referral_accept(*, referral, by, lead_counselor=None, message=""):
+    """Accept the referral: it joins the student's open case, or a new case is
+    opened with ``lead_counselor`` (by default the counselor accepting).
+    Returns the referral, linked to its case."""
+    referral = _locked(referral)
+    _require_status(referral, Status.SUBMITTED)
+    # One accept at a time per student, so two referrals of the same student
+    # accepted at once end up in one case.
+    Student.objects.select_for_update().filter(pk=referral.student_id).first()
+    case = open_case_for(referral.student)
+    joined = case is not None
+    if not joined:
+        case = case_open(student=referral.student, lead_counselor=lead_counselor or by, by=by)
+    case_attach_referral(case=case, referral=referral, by=by)
+    referral.case = case
+    referral.status = Status.ACCEPTED
+    referral.latest_feedback = message
+    _triaged(referral, by)
+    referral.save(update_fields=["status", "case", "latest_feedback", "triaged_at", "triaged_by", "updated_at"])
+    _event(
+        referral,
+        by=by,
+        kind=EventKind.JOINED_CASE if joined else EventKind.ACCEPTED,
+        message="\n\n".join(part for part in (case.number, message) if part),
+    )
+    _notify(
+        referral,
+        recipients=[referral.referred_by],
+        kind=Kind.REFERRAL_JOINED_CASE if joined else Kind.REFERRAL_ACCEPTED,
+        by=by,
+    )
+    return referral
+
+
+@transaction.atomic
+def referral_request_input(*, referral, by, colleagues):
+    """Ask colleagues "how is this student in your class?". Colleagues asked
+    before are not asked twice. Returns the new requests."""
+    referral = _locked(referral)
+    _require_status(referral, *OPEN_STATUSES)
+    already = set(referral.input_requests.values_list("requested_from_id", flat=True))
+    new = [c for c in colleagues if c.pk not in already and c.pk != referral.referred_by_id]
+    requests = [InputRequest.objects.create(referral=referral, requested_from=c, requested_by=by) for c in new]
+    if requests:
+        _event(
+            referral,
+            by=by,
+            kind=EventKind.INPUT_REQUESTED,
+            message=", ".join(c.get_full_name() for c in new),
+        )
+    for request in requests:
+        _notify(
+            referral,
+            recipients=[request.requested_from],
+            kind=Kind.INPUT_REQUESTED,
+            by=by,
+            url=reverse("referrals:input", args=[request.pk]),
+        )
+    return requests
+
+
+@transaction.atomic
+def input_answer(*, input_request, by, rating, note):
+    """A colleague answers once; a second answer (another tab) is refused."""
+    input_request = InputRequest.objects.select_for_update().select_related("referral").get(pk=input_request.pk)
+    if input_request.requested_from_id != by.pk:
+        raise PermissionError("Only the colleague asked may answer.")
+    if input_request.answered_at is not None:
+        raise ReferralStateError(_("You have already answered this request. Thank you."))
+    input_request.rating = rating
+    input_request.note = note
+    input_request.answered_at = timezone.now()
+    input_request.save(update_fields=["rating", "note", "answered_at"])
+    _event(
+        input_request.referral,
+        by=by,
+        kind=EventKind.INPUT_GIVEN,
+        message=note,
+    )
+    return input_request
