@@ -43,6 +43,11 @@ class Case(models.Model):
         blank=True,
         help_text=_("What the counselor thinks lies behind the difficulty. Shared with the team."),
     )
+    perspectives_to_discuss = models.BooleanField(
+        _("our views differ: discuss at the next meeting"),
+        default=False,
+        help_text=_("Tick when the referring teacher's view and your assessment differ."),
+    )
     classroom_guidance = models.TextField(
         _("what you can do in class"),
         blank=True,
@@ -288,6 +293,10 @@ class CaseEventKind(models.TextChoices):
     ENTRY_ADDED = "entry_added", _("Evaluation entry added")
     LEAD_CHANGED = "lead_changed", _("Lead counselor changed")
     SUMMARY_CHANGED = "summary_changed", _("Summary changed")
+    ASSESSMENT_CHANGED = "assessment_changed", _("Counselor's assessment changed")
+    GUIDANCE_CHANGED = "guidance_changed", _("Classroom guidance changed")
+    ACTION_DONE = "action_done", _("Action done")
+    DECISION_RECORDED = "decision_recorded", _("Meeting decision became an action")
 
 
 class CaseEvent(models.Model):
@@ -299,6 +308,8 @@ class CaseEvent(models.Model):
     )
     kind = models.CharField(_("what happened"), max_length=20, choices=CaseEventKind.choices)
     message = models.TextField(_("details"), blank=True)
+    # Codes rendered in the reader's language, e.g. {"from": "open", "to": "active"}.
+    data = models.JSONField(_("data"), default=dict, blank=True)
     created_at = models.DateTimeField(_("when"), auto_now_add=True)
 
     class Meta:
@@ -308,3 +319,18 @@ class CaseEvent(models.Model):
 
     def __str__(self):
         return self.get_kind_display()
+
+    @property
+    def from_status_label(self):
+        code = (self.data or {}).get("from")
+        return CaseStatus(code).label if code in CaseStatus.values else ""
+
+    @property
+    def to_status_label(self):
+        code = (self.data or {}).get("to")
+        return CaseStatus(code).label if code in CaseStatus.values else ""
+
+    @property
+    def outcome_label(self):
+        code = (self.data or {}).get("outcome")
+        return Outcome(code).label if code in Outcome.values else ""

@@ -1,17 +1,106 @@
-"""Case changes that span rows: opening a case, joining referrals, the team.
+"""Case changes that span rows: opening a case, joining referrals, the team,
+the intervention plan, meetings, the evaluation log and status transitions.
 
 Each function runs inside the caller's transaction (ATOMIC_REQUESTS), writes
-the timeline and the notifications together with the change.
+the timeline and the notifications together with the change. Rules that a
+user can break raise CaseworkError with a message to show; an edit that lost a
+race raises StaleEdit carrying the current row.
 """
 
-from django.db.models import Max
+import datetime
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.db.models import F, Max, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from casework.models import Case, CaseEvent, CaseEventKind, CaseMember, TeamRole
+from casework.models import (
+    Action,
+    ActionStatus,
+    Case,
+    CaseEvent,
+    CaseEventKind,
+    CaseMember,
+    CaseStatus,
+    ConfidentialNote,
+    EntryKind,
+    EvaluationEntry,
+    Goal,
+    Meeting,
+    TeamRole,
+)
 from notifications.models import Kind
 from notifications.services import notify
 from roster.models import School
+
+
+class CaseworkError(Exception):
+    """A rule of the case was broken; the message is for the user."""
+
+
+class StaleEdit(CaseworkError):
+    """Someone else saved the same item first. ``current`` is the row as saved."""
+
+    def __init__(self, current):
+        super().__init__(_("Someone else saved this item while you were editing it. Your changes were not saved."))
+        self.current = current
+
+
+OPEN_ACTION_STATUSES = (ActionStatus.PLANNED, ActionStatus.IN_PROGRESS)
+# Status changes a counselor makes by hand; open -> active follows from the
+# plan, closing and reopening have their own functions.
+MANUAL_TRANSITIONS = {
+    CaseStatus.OPEN: (),
+    CaseStatus.ACTIVE: (CaseStatus.MONITORING,),
+    CaseStatus.MONITORING: (CaseStatus.ACTIVE,),
+    CaseStatus.CLOSED: (),
+}
+
+
+def _case_url(case, anchor=""):
+    return reverse("casework:detail", args=[case.pk]) + (f"#{anchor}" if anchor else "")
+
+
+def _event(case, by, kind, message="", **data):
+    return CaseEvent.objects.create(case=case, actor=by, kind=kind, message=message, data=data)
+
+
+def _require_not_closed(case):
+    if case.status == CaseStatus.CLOSED:
+        raise CaseworkError(_("This case is closed. Reopen it to change it."))
+
+
+def _versioned_update(model, obj, version, fields):
+    """UPDATE ... WHERE version = n; raise StaleEdit when someone saved first."""
+    updated = model.objects.filter(pk=obj.pk, version=version).update(**fields, version=F("version") + 1)
+    if updated != 1:
+        raise StaleEdit(model.objects.get(pk=obj.pk))
+    for name, value in fields.items():
+        setattr(obj, name, value)
+    obj.version = version + 1
+    return obj
+
+
+def case_people_to_tell(case):
+    """The team and the teachers whose referrals the case came from."""
+    User = get_user_model()
+    return list(User.objects.filter(Q(case_memberships__case=case) | Q(referrals_made__case=case)).distinct())
+
+
+def _notify_status(case, by, kind=Kind.CASE_STATUS):
+    notify(
+        school=case.school,
+        recipients=case_people_to_tell(case),
+        kind=kind,
+        url=_case_url(case, "status"),
+        label=case.number,
+        exclude=by,
+    )
+
+
+# Opening a case and its team -------------------------------------------------
 
 
 def _next_sequence(*, school, year):
@@ -35,6 +124,7 @@ def case_add_member(*, case, user, role, by):
             actor=by,
             kind=CaseEventKind.MEMBER_ADDED,
             message=f"{user.get_full_name()} · {member.get_role_display()}",
+            data={"user": user.pk, "role": str(role)},
         )
         notify(
             school=case.school,
@@ -71,3 +161,447 @@ def case_open(*, student, lead_counselor, by):
     if homeroom is not None:
         case_add_member(case=case, user=homeroom, role=TeamRole.HOMEROOM_TEACHER, by=by)
     return case
+
+
+def case_reassign_lead(*, case, counselor, by):
+    """Make another counselor the lead; the former lead stays on the team."""
+    _require_not_closed(case)
+    if counselor.pk == case.lead_counselor_id:
+        return case
+    CaseMember.objects.filter(case=case, role=TeamRole.LEAD_COUNSELOR).update(role=TeamRole.OTHER_COUNSELOR)
+    Case.objects.filter(pk=case.pk).update(lead_counselor=counselor, updated_at=timezone.now())
+    case.lead_counselor = counselor
+    member = case_add_member(case=case, user=counselor, role=TeamRole.LEAD_COUNSELOR, by=by)
+    if member.role != TeamRole.LEAD_COUNSELOR:
+        member.role = TeamRole.LEAD_COUNSELOR
+        member.save(update_fields=["role"])
+        notify(
+            school=case.school,
+            recipients=[counselor],
+            kind=Kind.ADDED_TO_TEAM,
+            url=_case_url(case),
+            label=case.number,
+            exclude=by,
+        )
+    _event(case, by, CaseEventKind.LEAD_CHANGED, counselor.get_full_name())
+    return case
+
+
+# Shared texts: summary, assessment, classroom guidance -------------------------
+
+
+def case_update_texts(*, case, by, version, **fields):
+    """Save the shared summary, the counselor's assessment or the classroom
+    guidance, with a version check. Only the given fields change."""
+    _require_not_closed(case)
+    allowed = {"summary", "counselor_assessment", "perspectives_to_discuss", "classroom_guidance"}
+    fields = {k: v for k, v in fields.items() if k in allowed}
+    changed = [k for k, v in fields.items() if getattr(case, k) != v]
+    _versioned_update(Case, case, version, {**fields, "updated_at": timezone.now()})
+    if "summary" in changed:
+        _event(case, by, CaseEventKind.SUMMARY_CHANGED)
+    if "counselor_assessment" in changed or "perspectives_to_discuss" in changed:
+        _event(case, by, CaseEventKind.ASSESSMENT_CHANGED)
+    if "classroom_guidance" in changed:
+        _event(case, by, CaseEventKind.GUIDANCE_CHANGED)
+    return case
+
+
+# The intervention plan ------------------------------------------------------
+
+
+def _maybe_activate(case, by):
+    """open -> active once the plan has a goal and an action."""
+    if case.status != CaseStatus.OPEN:
+        return
+    has_plan = (
+        Goal.objects.filter(case=case).exists()
+        and Action.objects.filter(case=case).exclude(status=ActionStatus.CANCELLED).exists()
+    )
+    if has_plan and Case.objects.filter(pk=case.pk, status=CaseStatus.OPEN).update(
+        status=CaseStatus.ACTIVE, updated_at=timezone.now()
+    ):
+        case.status = CaseStatus.ACTIVE
+        _event(case, by, CaseEventKind.STATUS_CHANGED, **{"from": CaseStatus.OPEN, "to": CaseStatus.ACTIVE})
+        _notify_status(case, by)
+
+
+def goal_add(*, case, by, statement, indicator, baseline=None, target=None, unit="", target_date=None):
+    _require_not_closed(case)
+    goal = Goal.objects.create(
+        case=case,
+        statement=statement,
+        indicator=indicator,
+        baseline=baseline,
+        target=target,
+        unit=unit,
+        target_date=target_date,
+    )
+    _event(case, by, CaseEventKind.GOAL_ADDED, statement)
+    _maybe_activate(case, by)
+    return goal
+
+
+def goal_update(*, goal, by, version, **fields):
+    _require_not_closed(goal.case)
+    _versioned_update(Goal, goal, version, fields)
+    _event(goal.case, by, CaseEventKind.GOAL_CHANGED, goal.statement)
+    return goal
+
+
+def _check_responsible(case, user):
+    if not CaseMember.objects.filter(case=case, user=user).exists():
+        raise CaseworkError(_("The person responsible must be on the case team."))
+
+
+def _tell_assigned(case, action, by):
+    notify(
+        school=case.school,
+        recipients=[action.responsible],
+        kind=Kind.ACTION_ASSIGNED,
+        url=reverse("casework:tasks"),
+        label=case.number,
+        exclude=by,
+    )
+
+
+def action_add(
+    *,
+    case,
+    by,
+    description,
+    responsible,
+    goal=None,
+    frequency="",
+    starts_on=None,
+    ends_on=None,
+    meeting=None,
+):
+    """Add an action with the one team member responsible for it."""
+    _require_not_closed(case)
+    _check_responsible(case, responsible)
+    if goal is not None and goal.case_id != case.pk:
+        raise CaseworkError(_("That goal belongs to another case."))
+    action = Action.objects.create(
+        case=case,
+        goal=goal,
+        description=description,
+        responsible=responsible,
+        frequency=frequency,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        meeting=meeting,
+    )
+    if meeting is not None:
+        _event(case, by, CaseEventKind.DECISION_RECORDED, f"{description} · {responsible.get_full_name()}")
+    else:
+        _event(case, by, CaseEventKind.ACTION_ADDED, f"{description} · {responsible.get_full_name()}")
+    _tell_assigned(case, action, by)
+    _maybe_activate(case, by)
+    return action
+
+
+def action_update(*, action, by, version, **fields):
+    case = action.case
+    _require_not_closed(case)
+    responsible = fields.get("responsible")
+    reassigned = responsible is not None and responsible.pk != action.responsible_id
+    if reassigned:
+        _check_responsible(case, responsible)
+    status = fields.get("status")
+    if status == ActionStatus.DONE and action.status != ActionStatus.DONE:
+        fields["completed_at"] = timezone.now()
+    elif status is not None and status != ActionStatus.DONE:
+        fields["completed_at"] = None
+    _versioned_update(Action, action, version, fields)
+    _event(case, by, CaseEventKind.ACTION_CHANGED, f"{action.description} · {action.responsible.get_full_name()}")
+    if reassigned:
+        _tell_assigned(case, action, by)
+    return action
+
+
+def action_done(*, action, actor, note="", measured_value=None, rating=""):
+    """Mark an open action done, optionally with a short evaluation entry, in one step."""
+    case = action.case
+    by = actor.user
+    _require_not_closed(case)
+    if action.responsible_id != by.pk and not actor.may("case", "lead"):
+        raise PermissionDenied
+    if measured_value is not None and action.goal_id is None:
+        raise CaseworkError(_("This action has no goal, so there is nothing to measure. Leave the value empty."))
+    now = timezone.now()
+    updated = Action.objects.filter(pk=action.pk, status__in=OPEN_ACTION_STATUSES).update(
+        status=ActionStatus.DONE, completed_at=now, version=F("version") + 1
+    )
+    if not updated:
+        raise CaseworkError(_("This action is already done or cancelled."))
+    action.status, action.completed_at = ActionStatus.DONE, now
+    _event(case, by, CaseEventKind.ACTION_DONE, f"{action.description} · {by.get_full_name()}")
+    entry = None
+    if note or measured_value is not None or rating:
+        entry = entry_add(
+            case=case,
+            actor=actor,
+            kind=EntryKind.PROGRESS_CHECK,
+            date=timezone.localdate(),
+            goal=action.goal,
+            action=action,
+            measured_value=measured_value,
+            rating=rating,
+            note=note,
+        )
+    return entry
+
+
+# Meetings -------------------------------------------------------------------
+
+
+def _meeting_url(case, meeting):
+    return _case_url(case, f"meeting-{meeting.pk}")
+
+
+def meeting_schedule(*, case, by, kind, starts_at, duration_minutes, place, attendees, agenda=""):
+    _require_not_closed(case)
+    meeting = Meeting.objects.create(
+        case=case,
+        kind=kind,
+        starts_at=starts_at,
+        duration_minutes=duration_minutes,
+        place=place,
+        agenda=agenda,
+        created_by=by,
+    )
+    meeting.attendees.set(attendees)
+    _event(case, by, CaseEventKind.MEETING_SCHEDULED, f"{meeting.get_kind_display()} · {place}")
+    notify(
+        school=case.school,
+        recipients=attendees,
+        kind=Kind.MEETING_SCHEDULED,
+        url=_meeting_url(case, meeting),
+        label=case.number,
+        exclude=by,
+    )
+    return meeting
+
+
+def meeting_update(*, meeting, by, sequence, attendees=None, **fields):
+    """Change a meeting (time, place, agenda, minutes, attendees). The iCalendar
+    SEQUENCE doubles as the version: a stale form is refused."""
+    case = meeting.case
+    _require_not_closed(case)
+    updated = Meeting.objects.filter(pk=meeting.pk, sequence=sequence).update(**fields, sequence=F("sequence") + 1)
+    if updated != 1:
+        raise StaleEdit(Meeting.objects.get(pk=meeting.pk))
+    for name, value in fields.items():
+        setattr(meeting, name, value)
+    meeting.sequence = sequence + 1
+    before = set(meeting.attendees.values_list("pk", flat=True))
+    if attendees is not None:
+        meeting.attendees.set(attendees)
+    people = list(meeting.attendees.all())
+    _event(case, by, CaseEventKind.MEETING_CHANGED, f"{meeting.get_kind_display()} · {meeting.place}")
+    new = [u for u in people if u.pk not in before]
+    kept = [u for u in people if u.pk in before]
+    url = _meeting_url(case, meeting)
+    notify(school=case.school, recipients=new, kind=Kind.MEETING_SCHEDULED, url=url, label=case.number, exclude=by)
+    notify(school=case.school, recipients=kept, kind=Kind.MEETING_CHANGED, url=url, label=case.number, exclude=by)
+    return meeting
+
+
+# The evaluation log ---------------------------------------------------------
+
+
+def responsibilities(*, case, user):
+    """(action ids, goal ids) the user is responsible for on the case: an
+    action whose responsible is them, and the goals those actions serve."""
+    rows = list(Action.objects.filter(case=case, responsible=user).values_list("id", "goal_id"))
+    return {a for a, _g in rows}, {g for _a, g in rows if g is not None}
+
+
+def entry_add(
+    *,
+    case,
+    actor,
+    kind,
+    date,
+    goal=None,
+    action=None,
+    measured_value=None,
+    rating="",
+    note="",
+    next_follow_up=None,
+    is_final=False,
+):
+    """Write to the shared evaluation log. Counselors may write about
+    anything; anyone else only about the goals and actions they are
+    responsible for. A new entry settles the author's open follow-ups on the case."""
+    by = actor.user
+    if not is_final:
+        _require_not_closed(case)
+    if action is not None and action.case_id != case.pk or goal is not None and goal.case_id != case.pk:
+        raise CaseworkError(_("That goal or action belongs to another case."))
+    if goal is None and action is not None:
+        goal = action.goal
+    if action is not None and goal is not None and action.goal_id not in (None, goal.pk):
+        raise CaseworkError(_("That action serves another goal."))
+    if not actor.may("case", "lead"):
+        action_ids, goal_ids = responsibilities(case=case, user=by)
+        mine = (action is not None and action.pk in action_ids) or (
+            action is None and goal is not None and goal.pk in goal_ids
+        )
+        if not mine:
+            raise CaseworkError(_("You can add entries for the goals and actions you are responsible for."))
+    if measured_value is not None and goal is None:
+        raise CaseworkError(_("Choose the goal this value measures."))
+    now = timezone.now()
+    EvaluationEntry.objects.filter(
+        case=case, author=by, next_follow_up__isnull=False, follow_up_done_at__isnull=True
+    ).update(follow_up_done_at=now)
+    entry = EvaluationEntry.objects.create(
+        case=case,
+        author=by,
+        kind=kind,
+        date=date,
+        goal=goal,
+        action=action,
+        measured_value=measured_value,
+        rating=rating,
+        note=note,
+        next_follow_up=next_follow_up,
+        is_final=is_final,
+    )
+    _event(
+        case,
+        by,
+        CaseEventKind.ENTRY_ADDED,
+        goal.statement if goal is not None else "",
+        entry=entry.pk,
+        entry_kind=str(kind),
+    )
+    return entry
+
+
+def follow_up_done(*, entry, actor, note="", measured_value=None, rating="", next_follow_up=None):
+    """Settle a follow-up, optionally with a short entry about the same goal or action."""
+    case = entry.case
+    _require_not_closed(case)
+    if entry.author_id != actor.user.pk and not actor.may("case", "lead"):
+        raise PermissionDenied
+    if entry.follow_up_done_at is not None or entry.next_follow_up is None:
+        raise CaseworkError(_("This follow-up is already done."))
+    if note or measured_value is not None or rating or next_follow_up:
+        return entry_add(
+            case=case,
+            actor=actor,
+            kind=EntryKind.PROGRESS_CHECK,
+            date=timezone.localdate(),
+            goal=entry.goal,
+            action=entry.action,
+            measured_value=measured_value,
+            rating=rating,
+            note=note,
+            next_follow_up=next_follow_up,
+        )
+    EvaluationEntry.objects.filter(pk=entry.pk).update(follow_up_done_at=timezone.now())
+    return None
+
+
+def follow_up_schedule(*, case, actor, date, note=""):
+    """The caseload's quick "add follow-up": a short entry with the next date."""
+    if date < timezone.localdate():
+        raise CaseworkError(_("The follow-up date cannot be in the past."))
+    return entry_add(
+        case=case,
+        actor=actor,
+        kind=EntryKind.PROGRESS_CHECK,
+        date=timezone.localdate(),
+        note=note,
+        next_follow_up=date,
+    )
+
+
+# Confidential notes ----------------------------------------------------------
+
+
+def note_add(*, case, by, body):
+    """A counselor's confidential note. No timeline line and no notification:
+    even that a note exists is not shown to anyone else."""
+    return ConfidentialNote.objects.create(case=case, author=by, body=body)
+
+
+# Status ---------------------------------------------------------------------
+
+
+def _locked(case):
+    return Case.objects.select_for_update().get(pk=case.pk)
+
+
+def case_set_status(*, case, by, status):
+    """A hand-made transition: active <-> monitoring."""
+    current = _locked(case)
+    if status not in MANUAL_TRANSITIONS[current.status]:
+        raise CaseworkError(
+            _("A case that is %(current)s cannot be moved to %(new)s here.")
+            % {"current": current.get_status_display().lower(), "new": CaseStatus(status).label.lower()}
+        )
+    Case.objects.filter(pk=case.pk).update(status=status, updated_at=timezone.now())
+    _event(case, by, CaseEventKind.STATUS_CHANGED, **{"from": current.status, "to": str(status)})
+    case.status = status
+    _notify_status(case, by)
+    return case
+
+
+def case_close(*, case, actor, outcome, final_note, rating=""):
+    """Close with an outcome and a final evaluation entry, together."""
+    by = actor.user
+    current = _locked(case)
+    _require_not_closed(current)
+    if not outcome:
+        raise CaseworkError(_("Choose the outcome of the case."))
+    if not final_note.strip():
+        raise CaseworkError(_("Write the final evaluation before closing the case."))
+    entry_add(
+        case=current,
+        actor=actor,
+        kind=EntryKind.PROGRESS_CHECK,
+        date=timezone.localdate(),
+        rating=rating,
+        note=final_note,
+        is_final=True,
+    )
+    now = timezone.now()
+    Case.objects.filter(pk=case.pk).update(status=CaseStatus.CLOSED, outcome=outcome, closed_at=now, updated_at=now)
+    # Open follow-ups end with the case.
+    EvaluationEntry.objects.filter(case=case, follow_up_done_at__isnull=True, next_follow_up__isnull=False).update(
+        follow_up_done_at=now
+    )
+    _event(case, by, CaseEventKind.CLOSED, **{"from": current.status, "to": CaseStatus.CLOSED, "outcome": outcome})
+    case.status, case.outcome, case.closed_at = CaseStatus.CLOSED, outcome, now
+    _notify_status(case, by, kind=Kind.CASE_CLOSED)
+    return case
+
+
+def case_reopen(*, case, by, reason):
+    current = _locked(case)
+    if current.status != CaseStatus.CLOSED:
+        raise CaseworkError(_("Only a closed case can be reopened."))
+    if not reason.strip():
+        raise CaseworkError(_("Say why the case is reopened."))
+    if Case.objects.filter(student_id=current.student_id).exclude(status=CaseStatus.CLOSED).exists():
+        raise CaseworkError(_("This student already has an open case. Work on that one instead."))
+    has_plan = (
+        Goal.objects.filter(case=case).exists()
+        and Action.objects.filter(case=case).exclude(status=ActionStatus.CANCELLED).exists()
+    )
+    status = CaseStatus.ACTIVE if has_plan else CaseStatus.OPEN
+    Case.objects.filter(pk=case.pk).update(status=status, outcome="", closed_at=None, updated_at=timezone.now())
+    _event(case, by, CaseEventKind.REOPENED, reason, **{"from": CaseStatus.CLOSED, "to": status})
+    case.status, case.outcome, case.closed_at = status, "", None
+    _notify_status(case, by)
+    return case
+
+
+def week_end(day: datetime.date) -> datetime.date:
+    """The last day "this week" covers for due actions: a rolling seven days
+    (on a Friday, next Monday's actions are due this week too)."""
+    return day + datetime.timedelta(days=7)

@@ -7,11 +7,13 @@ pytestmark = pytest.mark.django_db
 
 
 def test_sign_in_lands_on_the_role_home(client, world):
+    from accounts.policy import Actor
+    from accounts.views import home_url_for
+
     response = client.post(reverse("login"), {"username": "counselor", "password": PASSWORD}, follow=True)
     assert response.status_code == 200
-    assert response.redirect_chain[-1][0] == reverse("roster:overview")  # until the caseload exists
-    assert "Classes I cover as counselor" in response.text
-    assert "VII-A" in response.text
+    assert response.redirect_chain[-1][0] == home_url_for(Actor(world.counselor)) == reverse("casework:caseload")
+    assert "My caseload" in response.text
 
 
 def test_wrong_password_shows_an_error(client, world):

@@ -1,0 +1,347 @@
+"""Forms of the case record, the caseload and the task list. They only validate;
+the views hand cleaned_data to casework.services.
+
+Choices of people, goals and actions come from rows the page has already
+loaded (ObjectChoiceField), so a form adds no query when it is rendered.
+"""
+
+import datetime
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from casework.models import (
+    Action,
+    Case,
+    ConfidentialNote,
+    EntryKind,
+    EvaluationEntry,
+    EvaluationRating,
+    Goal,
+    Meeting,
+    Outcome,
+    TeamRole,
+)
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+SHORT_TEXT = forms.Textarea(attrs={"rows": 2})
+
+
+class ObjectChoiceField(forms.ChoiceField):
+    """A choice among objects already in memory; cleans to the object."""
+
+    def __init__(self, *, objects=(), describe=str, empty_label="—", **kwargs):
+        self.objects = {str(o.pk): o for o in objects}
+        choices = [(str(o.pk), describe(o)) for o in objects]
+        if empty_label is not None:
+            choices = [("", empty_label), *choices]
+        super().__init__(choices=choices, **kwargs)
+
+    def prepare_value(self, value):
+        return str(getattr(value, "pk", value)) if value not in (None, "") else ""
+
+    def clean(self, value):
+        value = super().clean(value)
+        return self.objects.get(str(value)) if value not in (None, "") else None
+
+    def has_changed(self, initial, data):
+        return self.prepare_value(initial) != (data or "")
+
+
+class ObjectMultipleChoiceField(forms.MultipleChoiceField):
+    widget = forms.CheckboxSelectMultiple
+
+    def __init__(self, *, objects=(), describe=str, **kwargs):
+        self.objects = {str(o.pk): o for o in objects}
+        super().__init__(choices=[(str(o.pk), describe(o)) for o in objects], **kwargs)
+
+    def prepare_value(self, value):
+        return [str(getattr(v, "pk", v)) for v in value or []]
+
+    def clean(self, value):
+        return [self.objects[v] for v in super().clean(value)]
+
+
+def _person(user):
+    return user.get_full_name()
+
+
+def _member(member):
+    return f"{member.user.get_full_name()} · {member.get_role_display()}"
+
+
+class VersionedForm(forms.ModelForm):
+    """Carries the row's version so a stale save can be refused."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class SummaryForm(VersionedForm):
+    class Meta:
+        model = Case
+        fields = ["summary", "version"]
+        widgets = {"summary": forms.Textarea(attrs={"rows": 4})}
+
+
+class AssessmentForm(VersionedForm):
+    class Meta:
+        model = Case
+        fields = ["counselor_assessment", "perspectives_to_discuss", "version"]
+        widgets = {"counselor_assessment": forms.Textarea(attrs={"rows": 3})}
+
+
+class GuidanceForm(VersionedForm):
+    class Meta:
+        model = Case
+        fields = ["classroom_guidance", "version"]
+        widgets = {"classroom_guidance": forms.Textarea(attrs={"rows": 4})}
+
+
+class TeamAddForm(forms.Form):
+    user = ObjectChoiceField(label=_("Person"))
+    role = forms.ChoiceField(
+        label=_("Role on this case"),
+        choices=[(v, label) for v, label in TeamRole.choices if v != TeamRole.LEAD_COUNSELOR],
+    )
+
+    def __init__(self, *args, candidates=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"] = ObjectChoiceField(objects=candidates, describe=_person, label=_("Person"))
+
+
+class ReassignForm(forms.Form):
+    def __init__(self, *args, counselors=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["counselor"] = ObjectChoiceField(objects=counselors, describe=_person, label=_("Lead counselor"))
+
+
+class GoalForm(forms.ModelForm):
+    class Meta:
+        model = Goal
+        fields = ["statement", "indicator", "baseline", "target", "unit", "target_date"]
+        widgets = {"target_date": DATE}
+
+    def clean(self):
+        data = super().clean()
+        if data.get("target") is not None and data.get("baseline") is not None and data["target"] == data["baseline"]:
+            self.add_error("target", _("The target should differ from the baseline."))
+        return data
+
+
+class GoalEditForm(GoalForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    class Meta(GoalForm.Meta):
+        fields = [*GoalForm.Meta.fields, "version"]
+
+
+class ActionForm(forms.ModelForm):
+    """What, who (one team member), for which goal, how often, from/until."""
+
+    class Meta:
+        model = Action
+        fields = ["description", "responsible", "goal", "frequency", "starts_on", "ends_on"]
+        widgets = {"starts_on": DATE, "ends_on": DATE}
+
+    def __init__(self, *args, members=(), goals=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["responsible"] = ObjectChoiceField(
+            objects=[m.user for m in members],
+            describe=lambda u: next(_member(m) for m in members if m.user_id == u.pk),
+            label=_("Who is responsible"),
+            help_text=_("One person from the team."),
+        )
+        self.fields["goal"] = ObjectChoiceField(objects=goals, label=_("For goal"), required=False)
+        self.fields["frequency"].widget.attrs["placeholder"] = _("e.g. twice a week")
+
+    def clean(self):
+        data = super().clean()
+        starts, ends = data.get("starts_on"), data.get("ends_on")
+        if starts and ends and ends < starts:
+            self.add_error("ends_on", _("The end date cannot be before the start date."))
+        return data
+
+
+class ActionEditForm(ActionForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    class Meta(ActionForm.Meta):
+        fields = [*ActionForm.Meta.fields, "status", "version"]
+
+
+class DecisionForm(ActionForm):
+    """A meeting's decision, saved as an action in one step."""
+
+    class Meta(ActionForm.Meta):
+        fields = ["description", "responsible", "goal", "frequency", "ends_on"]
+        labels = {"description": _("Decision (what will be done)")}
+
+
+class MeetingForm(forms.ModelForm):
+    class Meta:
+        model = Meeting
+        fields = ["kind", "starts_at", "duration_minutes", "place", "agenda"]
+        widgets = {"starts_at": DATETIME, "agenda": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, members=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["starts_at"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+        self.fields["duration_minutes"].min_value = 5
+        self.fields["attendees"] = ObjectMultipleChoiceField(
+            objects=[m.user for m in members],
+            describe=lambda u: next(_member(m) for m in members if m.user_id == u.pk),
+            label=_("Attendees"),
+        )
+        if not self.is_bound and self.instance.pk is None:
+            self.initial.setdefault("attendees", [m.user for m in members])
+
+    def clean_duration_minutes(self):
+        value = self.cleaned_data["duration_minutes"]
+        if value is not None and not 5 <= value <= 480:
+            raise forms.ValidationError(_("Between 5 and 480 minutes."))
+        return value
+
+
+class MeetingEditForm(MeetingForm):
+    sequence = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+    class Meta(MeetingForm.Meta):
+        fields = [*MeetingForm.Meta.fields, "minutes", "sequence"]
+        widgets = {**MeetingForm.Meta.widgets, "minutes": forms.Textarea(attrs={"rows": 5})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound and self.instance.pk:
+            self.initial.setdefault("attendees", list(self.instance.attendees.all()))
+
+
+class EntryForm(forms.ModelForm):
+    """An entry in the shared evaluation log. ``goals`` and ``actions`` are
+    the ones the author may write about."""
+
+    class Meta:
+        model = EvaluationEntry
+        fields = ["kind", "date", "goal", "action", "measured_value", "rating", "note", "next_follow_up"]
+        widgets = {"date": DATE, "next_follow_up": DATE, "note": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {
+            "measured_value": _("A number for the goal's indicator, e.g. a score or days absent."),
+            "next_follow_up": _("When to look again. It appears in your tasks."),
+        }
+
+    def __init__(self, *args, goals=(), actions=(), kinds=None, any_target=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.any_target = any_target
+        self.fields["goal"] = ObjectChoiceField(objects=goals, label=_("Goal"), required=False)
+        self.fields["action"] = ObjectChoiceField(objects=actions, label=_("Action"), required=False)
+        if kinds is not None:
+            self.fields["kind"].choices = [(k, label) for k, label in EntryKind.choices if k in kinds]
+        self.fields["rating"].choices = [("", _("— not rated —")), *EvaluationRating.choices]
+        if not self.is_bound:
+            self.initial.setdefault("date", timezone.localdate())
+
+    def clean_date(self):
+        day = self.cleaned_data["date"]
+        if day and day > timezone.localdate():
+            raise forms.ValidationError(_("The date cannot be in the future."))
+        return day
+
+    def clean(self):
+        data = super().clean()
+        goal, action = data.get("goal"), data.get("action")
+        if goal is None and action is not None:
+            goal = data["goal"] = action.goal
+        if action is not None and goal is not None and action.goal_id not in (None, goal.pk):
+            self.add_error("action", _("That action serves another goal."))
+        if not self.any_target and goal is None and action is None:
+            self.add_error("goal", _("Choose one of your goals or actions."))
+        if data.get("measured_value") is not None and goal is None:
+            self.add_error("measured_value", _("Choose the goal this value measures."))
+        follow, day = data.get("next_follow_up"), data.get("date")
+        if follow and day and follow < day:
+            self.add_error("next_follow_up", _("The next follow-up cannot be before the entry's date."))
+        return data
+
+
+class QuickEntryForm(forms.Form):
+    """The short entry carried by a "done" on the task list."""
+
+    note = forms.CharField(label=_("Short note"), required=False, max_length=1000, widget=SHORT_TEXT)
+    measured_value = forms.DecimalField(
+        label=_("Measured value"), required=False, max_digits=7, decimal_places=1, min_value=-999999
+    )
+    rating = forms.ChoiceField(
+        label=_("Rating"), required=False, choices=[("", _("— not rated —")), *EvaluationRating.choices]
+    )
+
+
+class FollowUpDoneForm(QuickEntryForm):
+    next_follow_up = forms.DateField(label=_("Next follow-up"), required=False, widget=DATE)
+
+    def clean_next_follow_up(self):
+        day = self.cleaned_data["next_follow_up"]
+        if day and day < timezone.localdate():
+            raise forms.ValidationError(_("The follow-up date cannot be in the past."))
+        return day
+
+
+class FollowUpForm(forms.Form):
+    """The caseload's quick "add follow-up"."""
+
+    date = forms.DateField(label=_("Follow up on"), widget=DATE)
+    note = forms.CharField(label=_("Note"), required=False, max_length=300)
+
+    def clean_date(self):
+        day = self.cleaned_data["date"]
+        if day < timezone.localdate():
+            raise forms.ValidationError(_("The follow-up date cannot be in the past."))
+        if day > timezone.localdate() + datetime.timedelta(days=366):
+            raise forms.ValidationError(_("Choose a date within the next year."))
+        return day
+
+
+class NoteForm(forms.ModelForm):
+    class Meta:
+        model = ConfidentialNote
+        fields = ["body"]
+        labels = {"body": _("Confidential note")}
+        widgets = {"body": forms.Textarea(attrs={"rows": 3})}
+
+
+class StatusForm(forms.Form):
+    def __init__(self, *args, choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"] = forms.ChoiceField(label=_("New status"), choices=choices)
+
+
+class CloseForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("Outcome"),
+        choices=[("", "—"), *Outcome.choices],
+        error_messages={"required": _("Choose the outcome of the case.")},
+    )
+    final_note = forms.CharField(
+        label=_("Final evaluation"),
+        error_messages={"required": _("Write the final evaluation before closing the case.")},
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("What changed for the student, and what the team learned. Shared with the team."),
+    )
+    rating = forms.ChoiceField(
+        label=_("Overall"), required=False, choices=[("", _("— not rated —")), *EvaluationRating.choices]
+    )
+
+    def clean_final_note(self):
+        note = self.cleaned_data["final_note"].strip()
+        if not note:
+            raise forms.ValidationError(_("Write the final evaluation before closing the case."))
+        return note
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why reopen the case?"),
+        widget=SHORT_TEXT,
+        max_length=1000,
+        error_messages={"required": _("Say why the case is reopened.")},
+    )

@@ -1,0 +1,224 @@
+"""Read-side queries that shape casework data for pages.
+
+Every page loads a fixed number of queries whatever the amount of data:
+lists are annotated with subqueries, a case page loads each kind of row once
+and groups them in Python.
+"""
+
+import datetime
+from itertools import chain
+from types import SimpleNamespace
+
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from accounts.models import Membership, Role
+from accounts.policy import STAFF_ROLES, may_see_confidential, visible_cases
+from casework.charts import progress_chart
+from casework.models import Action, CaseStatus, EvaluationEntry, TeamRole
+from casework.services import MANUAL_TRANSITIONS, OPEN_ACTION_STATUSES, week_end
+from referrals.models import Referral, ReferralEvent, Urgency
+
+# Team roles in the order the team is listed.
+ROLE_ORDER = {role: i for i, role in enumerate(TeamRole.values)}
+
+
+def case_queryset(actor):
+    """The cases the actor may open, with what every case page shows at the top."""
+    return visible_cases(actor).select_related("student__classroom__homeroom_teacher", "lead_counselor")
+
+
+def _count(qs):
+    """A correlated COUNT(*) subquery for annotations."""
+    return Coalesce(
+        Subquery(qs.order_by().values("case").annotate(c=Count("id")).values("c")[:1], output_field=IntegerField()),
+        Value(0),
+    )
+
+
+def caseload(*, actor, today=None):
+    """The actor's visible cases annotated with what the caseload shows per row."""
+    today = today or timezone.localdate()
+    open_follow_ups = EvaluationEntry.objects.filter(
+        case=OuterRef("pk"), follow_up_done_at__isnull=True, next_follow_up__isnull=False
+    )
+    due_actions = Action.objects.filter(
+        case=OuterRef("pk"), status__in=OPEN_ACTION_STATUSES, ends_on__lte=week_end(today)
+    )
+    return (
+        case_queryset(actor)
+        .annotate(
+            next_follow_up=Subquery(open_follow_ups.order_by("next_follow_up").values("next_follow_up")[:1]),
+            overdue_follow_ups=_count(open_follow_ups.filter(next_follow_up__lt=today)),
+            actions_due=_count(due_actions),
+            urgent=Exists(Referral.objects.filter(case=OuterRef("pk"), urgency=Urgency.URGENT)),
+        )
+        .order_by("-urgent", F("next_follow_up").asc(nulls_last=True), "year", "sequence")
+    )
+
+
+def caseload_totals(cases):
+    """One query: the numbers at the top of the caseload for the filtered cases."""
+    # The aggregates' names must differ from the annotations' ("urgent_cases",
+    # not "urgent"): an aggregate replaces the annotation of the same name.
+    totals = cases.order_by().aggregate(
+        cases=Count("id"),
+        overdue=Sum("overdue_follow_ups"),
+        due=Sum("actions_due"),
+        urgent_cases=Count("id", filter=Q(urgent=True)),
+    )
+    return {
+        "cases": totals["cases"],
+        "overdue": totals["overdue"] or 0,
+        "due": totals["due"] or 0,
+        "urgent": totals["urgent_cases"],
+    }
+
+
+def triage_waiting(*, actor):
+    """Referrals waiting in triage for the classes the counselor covers."""
+    return (
+        Referral.objects.for_school(actor.school)
+        .awaiting_triage()
+        .filter(student__classroom__counselor=actor.user)
+        .count()
+    )
+
+
+def tasks_for(*, actor, today=None):
+    """The actor's open actions and follow-ups across the cases they can see."""
+    today = today or timezone.localdate()
+    cases = visible_cases(actor).not_closed().values("id")
+    actions = list(
+        Action.objects.filter(responsible=actor.user, status__in=OPEN_ACTION_STATUSES, case__in=cases)
+        .select_related("case__student", "goal")
+        .order_by(Coalesce("ends_on", Value(datetime.date.max)), "id")
+    )
+    follow_ups = list(
+        EvaluationEntry.objects.filter(
+            author=actor.user, next_follow_up__isnull=False, follow_up_done_at__isnull=True, case__in=cases
+        )
+        .select_related("case__student", "goal", "action")
+        .order_by("next_follow_up", "id")
+    )
+    end = week_end(today)
+    for a in actions:
+        a.is_overdue = a.ends_on is not None and a.ends_on < today
+        a.due_this_week = a.ends_on is not None and a.ends_on <= end
+    for e in follow_ups:
+        e.is_overdue = e.next_follow_up < today
+        e.is_due_today = e.next_follow_up == today
+    return SimpleNamespace(actions=actions, follow_ups=follow_ups, today=today)
+
+
+def school_staff(*, school):
+    """One query: {user: set of roles} for the school's teachers, counselors and vice principals."""
+    staff = {}
+    rows = (
+        Membership.objects.filter(school=school, role__in=STAFF_ROLES)
+        .select_related("user")
+        .order_by("user__full_name")
+    )
+    for m in rows:
+        if m.user.is_active:
+            staff.setdefault(m.user, set()).add(Role(m.role))
+    return staff
+
+
+def case_page(*, case, actor, now=None):
+    """Everything the case record shows, one query per kind of row."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    members = sorted(case.members.select_related("user"), key=lambda m: (ROLE_ORDER.get(m.role, 99), m.added_at, m.pk))
+    goals = list(case.goals.all())
+    actions = list(case.actions.select_related("responsible", "goal", "meeting"))
+    meetings = list(case.meetings.prefetch_related("attendees"))
+    entries = list(case.entries.select_related("author", "goal", "action"))
+    referrals = list(
+        case.referrals.select_related("referred_by", "subject").prefetch_related("categories").order_by("created_at")
+    )
+    events = list(case.events.select_related("actor"))
+    referral_events = list(
+        ReferralEvent.objects.filter(referral__case=case).select_related("actor", "referral").order_by("created_at")
+    )
+    reads_referrals = actor.is_counselor or actor.is_vice_principal
+    for r in referrals:
+        r.readable = reads_referrals or r.referred_by_id == actor.user.pk
+    notes = list(case.confidential_notes.select_related("author")) if may_see_confidential(actor) else None
+
+    goal_by_id = {g.pk: g for g in goals}
+    for g in goals:
+        g.plan_actions = [a for a in actions if a.goal_id == g.pk]
+        measured = sorted(
+            (e for e in entries if e.goal_id == g.pk and e.measured_value is not None), key=lambda e: (e.date, e.pk)
+        )
+        g.measurements = measured
+        g.measured_count = len(measured)
+        g.latest = measured[-1].measured_value if measured else None
+        g.chart = progress_chart(
+            baseline=g.baseline,
+            target=g.target,
+            points=[(e.date, e.measured_value) for e in measured],
+            start=timezone.localdate(g.created_at),
+        )
+    loose_actions = [a for a in actions if a.goal_id is None or a.goal_id not in goal_by_id]
+    for a in actions:
+        a.is_open = a.status in OPEN_ACTION_STATUSES
+        a.is_overdue = a.is_open and a.ends_on is not None and a.ends_on < today
+
+    who = []
+    for m in members:
+        who.append(SimpleNamespace(member=m, actions=[a for a in actions if a.responsible_id == m.user_id]))
+    member_ids = {m.user_id for m in members}
+    others = [a for a in actions if a.responsible_id not in member_ids]
+
+    teacher_views = [r for r in referrals if r.teacher_view]
+    to_discuss = bool(teacher_views) and (not case.counselor_assessment.strip() or case.perspectives_to_discuss)
+
+    upcoming = [m for m in meetings if m.starts_at >= now]
+    past = [m for m in meetings if m.starts_at < now]
+    for m in meetings:
+        m.decision_actions = [a for a in actions if a.meeting_id == m.pk]
+        m.is_attendee = any(u.pk == actor.user.pk for u in m.attendees.all())
+
+    open_follow_ups = sorted(
+        (e for e in entries if e.next_follow_up and e.follow_up_done_at is None), key=lambda e: e.next_follow_up
+    )
+    for e in open_follow_ups:
+        e.is_overdue = e.next_follow_up < today
+
+    my_action_ids = {a.pk for a in actions if a.responsible_id == actor.user.pk}
+    my_goal_ids = {a.goal_id for a in actions if a.pk in my_action_ids and a.goal_id}
+
+    timeline = sorted(
+        chain(
+            (SimpleNamespace(kind="case", at=e.created_at, event=e) for e in events),
+            (SimpleNamespace(kind="referral", at=e.created_at, event=e) for e in referral_events),
+        ),
+        key=lambda item: item.at,
+    )
+    return SimpleNamespace(
+        case=case,
+        members=members,
+        goals=goals,
+        actions=actions,
+        loose_actions=loose_actions,
+        who=who,
+        unassigned=others,
+        meetings=meetings,
+        upcoming_meetings=upcoming,
+        past_meetings=past,
+        entries=entries,
+        open_follow_ups=open_follow_ups,
+        referrals=referrals,
+        teacher_views=teacher_views,
+        to_discuss=to_discuss,
+        timeline=timeline,
+        notes=notes,
+        my_action_ids=my_action_ids,
+        my_goal_ids=my_goal_ids,
+        status_choices=[(s, CaseStatus(s).label) for s in MANUAL_TRANSITIONS[case.status]],
+        today=today,
+        now=now,
+    )

@@ -1,0 +1,55 @@
+import pytest
+from django.core.management import call_command
+
+from casework import demo
+from casework.models import Case, CaseStatus, ConfidentialNote, EvaluationEntry, Goal, Meeting
+from roster.models import School
+
+pytestmark = pytest.mark.django_db
+
+
+def _counts(school):
+    return {
+        "cases": Case.objects.for_school(school).count(),
+        "goals": Goal.objects.filter(case__school=school).count(),
+        "entries": EvaluationEntry.objects.filter(case__school=school).count(),
+        "meetings": Meeting.objects.filter(case__school=school).count(),
+    }
+
+
+def _assert_every_status(school):
+    statuses = set(Case.objects.for_school(school).values_list("status", flat=True))
+    assert statuses == set(CaseStatus.values)
+    closed = Case.objects.for_school(school).filter(status=CaseStatus.CLOSED)
+    assert all(c.outcome for c in closed)
+    assert all(c.entries.filter(is_final=True).exists() for c in closed)
+    assert Case.objects.for_school(school).filter(events__kind="reopened").exists()
+    entries = EvaluationEntry.objects.filter(case__school=school)
+    assert entries.filter(measured_value__isnull=False).values("date").distinct().count() >= 3
+    assert entries.filter(author__username="teacher", measured_value__isnull=False).exists()
+    assert entries.filter(author__username="homeroom", measured_value__isnull=False).exists()
+    assert Meeting.objects.filter(case__school=school).exclude(minutes="").exists()
+    assert ConfidentialNote.objects.filter(case__school=school).exists()
+
+
+def test_seed_demo_gives_cases_in_every_status_once(settings):
+    settings.DEBUG = True
+    call_command("seed_demo")
+    school = School.objects.get()
+    _assert_every_status(school)
+    first = _counts(school)
+    call_command("seed_demo")
+    assert _counts(school) == first
+
+
+def test_demo_enriches_the_cases_the_referrals_demo_opened(settings):
+    settings.DEBUG = True
+    from referrals import demo as referrals_demo
+    from roster.demo import seed_school
+
+    school, _created = seed_school(1)
+    referrals_demo.seed(school)
+    opened_by_referrals = set(Case.objects.for_school(school).values_list("id", flat=True))
+    demo.seed(school)
+    _assert_every_status(school)
+    assert Goal.objects.filter(case_id__in=opened_by_referrals).exists()

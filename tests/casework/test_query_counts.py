@@ -1,0 +1,232 @@
+"""The number of queries of /cases/, /cases/<id>/ and /tasks/ does not grow
+with the data: pinned, and the same with 5 and with 500 cases (and with few or
+many goals, actions, meetings and entries on one case)."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from casework.models import (
+    Action,
+    Case,
+    CaseEvent,
+    CaseMember,
+    CaseStatus,
+    ConfidentialNote,
+    EvaluationEntry,
+    Goal,
+    Meeting,
+    TeamRole,
+)
+from referrals.models import Referral, Since, Status, Urgency
+from roster.models import Student
+from tests.referrals.factories import category
+
+pytestmark = pytest.mark.django_db
+
+
+def bulk_cases(world, n, start=0):
+    """n cases led by the counselor, each with the teacher on the team, an
+    urgent-or-not referral, a goal, two actions and two entries with follow-ups."""
+    today = timezone.localdate()
+    students = Student.objects.bulk_create(
+        [
+            Student(
+                school=world.school,
+                nisn=f"9{start + i:09d}",
+                full_name=f"Siswa {i}",
+                gender="L",
+                classroom=world.class_a,
+            )
+            for i in range(n)
+        ]
+    )
+    statuses = [CaseStatus.OPEN, CaseStatus.ACTIVE, CaseStatus.MONITORING]
+    cases = Case.objects.bulk_create(
+        [
+            Case(
+                school=world.school,
+                year=2026,
+                sequence=1000 + start + i,
+                student=s,
+                lead_counselor=world.counselor,
+                status=statuses[i % 3],
+            )
+            for i, s in enumerate(students)
+        ]
+    )
+    CaseMember.objects.bulk_create(
+        [CaseMember(case=c, user=world.counselor, role=TeamRole.LEAD_COUNSELOR) for c in cases]
+        + [CaseMember(case=c, user=world.teacher, role=TeamRole.REFERRING_TEACHER) for c in cases]
+        + [CaseMember(case=c, user=world.homeroom, role=TeamRole.HOMEROOM_TEACHER) for c in cases]
+    )
+    Referral.objects.bulk_create(
+        [
+            Referral(
+                school=world.school,
+                student=c.student,
+                referred_by=world.teacher,
+                observation="Falls behind",
+                observed_since=Since.WEEKS,
+                urgency=Urgency.URGENT if i % 4 == 0 else Urgency.ROUTINE,
+                status=Status.ACCEPTED,
+                case=c,
+            )
+            for i, c in enumerate(cases)
+        ]
+    )
+    goals = Goal.objects.bulk_create([Goal(case=c, statement="Maths", indicator="Score", baseline=50) for c in cases])
+    Action.objects.bulk_create(
+        [
+            Action(
+                case=g.case,
+                goal=g,
+                description="Practice",
+                responsible=world.teacher,
+                ends_on=today + datetime.timedelta(days=i % 10 - 3),
+            )
+            for i, g in enumerate(goals)
+        ]
+        + [Action(case=g.case, goal=g, description="Sessions", responsible=world.counselor) for g in goals]
+    )
+    EvaluationEntry.objects.bulk_create(
+        [
+            EvaluationEntry(
+                case=g.case,
+                author=author,
+                date=today,
+                goal=g,
+                measured_value=55,
+                next_follow_up=today + datetime.timedelta(days=i % 9 - 4),
+            )
+            for i, g in enumerate(goals)
+            for author in (world.teacher, world.counselor)
+        ]
+    )
+    return cases
+
+
+def rich_case(world, n):
+    """One case with n goals, actions, entries, events and notes, and n // 5 meetings and referrals."""
+    case = bulk_cases(world, 1, start=10_000)[0]
+    now = timezone.now()
+    cat = category(world.school)
+    referrals = Referral.objects.bulk_create(
+        [
+            Referral(
+                school=world.school,
+                student=case.student,
+                referred_by=world.teacher,
+                observation="More",
+                observed_since=Since.DAYS,
+                teacher_view="Home",
+                status=Status.ACCEPTED,
+                case=case,
+            )
+            for _ in range(max(1, n // 5))
+        ]
+    )
+    Referral.categories.through.objects.bulk_create(
+        [Referral.categories.through(referral_id=r.pk, concerncategory_id=cat.pk) for r in referrals]
+    )
+    goals = Goal.objects.bulk_create(
+        [Goal(case=case, statement=f"Goal {i}", indicator="x", baseline=1, target=9) for i in range(n)]
+    )
+    Action.objects.bulk_create(
+        [Action(case=case, goal=g, description=f"Do {g.statement}", responsible=world.teacher) for g in goals]
+    )
+    EvaluationEntry.objects.bulk_create(
+        [
+            EvaluationEntry(
+                case=case,
+                author=world.teacher,
+                date=timezone.localdate() - datetime.timedelta(days=i),
+                goal=goals[i % n],
+                measured_value=i % 10,
+                note="ok",
+            )
+            for i in range(n)
+        ]
+    )
+    meetings = Meeting.objects.bulk_create(
+        [
+            Meeting(case=case, starts_at=now + datetime.timedelta(days=i - 2), place="BK", created_by=world.counselor)
+            for i in range(max(1, n // 5))
+        ]
+    )
+    Meeting.attendees.through.objects.bulk_create(
+        [
+            Meeting.attendees.through(meeting_id=m.pk, user_id=u.pk)
+            for m in meetings
+            for u in (world.teacher, world.counselor)
+        ]
+    )
+    CaseEvent.objects.bulk_create([CaseEvent(case=case, actor=world.counselor, kind="goal_added") for _ in range(n)])
+    ConfidentialNote.objects.bulk_create(
+        [ConfidentialNote(case=case, author=world.counselor, body="n") for _ in range(n)]
+    )
+    return case
+
+
+def _pinned(django_assert_num_queries, client, url, expected):
+    client.get(url)  # warm caches (translations, templates) outside the count
+    with django_assert_num_queries(expected):
+        response = client.get(url)
+    assert response.status_code == 200
+    return response
+
+
+# /cases/ for a counselor, 11 queries: session, user, savepoint (ATOMIC_REQUESTS),
+# the actor's memberships, the totals (one aggregate over the annotated cases),
+# the paginator's count, the page of cases (follow-ups, actions due and the
+# urgent flag are subqueries), referrals waiting in triage, the unread
+# notifications of the menu, the class filter's choices, release savepoint.
+CASELOAD_QUERIES = 11
+
+
+@pytest.mark.parametrize("n", [5, 500])
+def test_caseload_queries_do_not_grow(world, login, django_assert_num_queries, n):
+    bulk_cases(world, n)
+    response = _pinned(
+        django_assert_num_queries, login(world.counselor), reverse("casework:caseload"), CASELOAD_QUERIES
+    )
+    assert response.context["totals"]["cases"] == n
+
+
+# /cases/<id>/ for the counselor, 19 queries: session, user, savepoint, memberships,
+# the case (with student, class, homeroom teacher, lead counselor), team, goals,
+# actions, meetings, their attendees, entries, referrals, their concerns, case
+# events, referral events, confidential notes, the school's staff (for the team
+# and lead forms), unread notifications, release savepoint.
+DETAIL_QUERIES_COUNSELOR = 19
+# For a teacher on the team, 18: no notes and no staff list, but their homeroom classes (scope).
+DETAIL_QUERIES_TEACHER = 18
+
+
+@pytest.mark.parametrize(("cases", "rows"), [(5, 5), (500, 60)])
+def test_case_page_queries_do_not_grow(world, login, django_assert_num_queries, cases, rows):
+    bulk_cases(world, cases)
+    case = rich_case(world, rows)
+    url = reverse("casework:detail", args=[case.pk])
+    response = _pinned(django_assert_num_queries, login(world.counselor), url, DETAIL_QUERIES_COUNSELOR)
+    assert len(response.context["page"].entries) == rows + 2
+    _pinned(django_assert_num_queries, login(world.teacher), url, DETAIL_QUERIES_TEACHER)
+
+
+# /tasks/ for a teacher, 9 queries: session, user, savepoint, memberships, their
+# homeroom classes (scope), their open actions, their open follow-ups, unread
+# notifications, release savepoint. A counselor's has no homeroom lookup: 8.
+TASKS_QUERIES_TEACHER = 9
+TASKS_QUERIES_COUNSELOR = 8
+
+
+@pytest.mark.parametrize("n", [5, 500])
+def test_tasks_queries_do_not_grow(world, login, django_assert_num_queries, n):
+    bulk_cases(world, n)
+    response = _pinned(
+        django_assert_num_queries, login(world.teacher), reverse("casework:tasks"), TASKS_QUERIES_TEACHER
+    )
+    assert len(response.context["tasks"].actions) == n
+    _pinned(django_assert_num_queries, login(world.counselor), reverse("casework:tasks"), TASKS_QUERIES_COUNSELOR)
