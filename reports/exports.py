@@ -1,0 +1,208 @@
+"""CSV and XLSX files of the indicators and of the case list.
+
+Headers and labels are translated into the active language (the requesting
+user's). Every text cell is neutralised against formula injection, and small
+numbers are replaced by "<5" when asked. Never any confidential note: the
+case rows come from selectors.case_list(), which loads only listed columns.
+"""
+
+import csv
+import datetime
+import io
+import re
+
+from django.utils import timezone, translation
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+
+from casework.models import CaseStatus, Outcome
+from reports import selectors
+from reports.indicators import SUPPRESSED
+
+FORMATS = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+DATASETS = ("indicators", "cases")
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value):
+    """Text a spreadsheet would run as a formula gets a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def filename_for(*, dataset, filters, fmt):
+    return f"sinergi-{dataset}-{filters.date_from:%Y%m%d}-{filters.date_to:%Y%m%d}.{fmt}"
+
+
+# -- rows ----------------------------------------------------------------------
+
+
+def _value(indicator, suppress):
+    if indicator.hidden(suppress):
+        return SUPPRESSED
+    if indicator.value is None:
+        return ""
+    return indicator.value
+
+
+def _count(n, suppress):
+    return SUPPRESSED if suppress and 0 < n < 5 else n
+
+
+def filter_rows(filters):
+    return [[str(label), value] for label, value in filters.describe()]
+
+
+def indicator_header():
+    return [_("Indicator"), _("Value"), _("Unit"), _("Explanation")]
+
+
+def indicator_rows(report):
+    """The indicators, then the outcomes and each counselor's open cases."""
+    suppress = report.filters.suppress
+    rows = []
+    for ind in report.indicators:
+        rows.append([str(ind.label), _value(ind, suppress), str(ind.unit), str(ind.explanation)])
+    for row in report.charts["outcomes"].rows:
+        rows.append(
+            [_("Cases closed as: %(outcome)s") % {"outcome": row["label"]}, _count(row["total"], suppress), "", ""]
+        )
+    for row in report.workload:
+        name = row["full_name"] or row["username"]
+        rows.append([_("Open cases led by %(name)s") % {"name": name}, _count(row["open_cases"], suppress), "", ""])
+    return rows
+
+
+def case_sheet_title():
+    return _("Cases")
+
+
+def case_header():
+    return [
+        _("Case"),
+        _("Student"),
+        _("Class"),
+        _("Concerns"),
+        _("Status"),
+        _("Opened"),
+        _("Closed"),
+        _("Lead counselor"),
+        _("Outcome"),
+    ]
+
+
+def case_rows(cases, concerns):
+    """One row per case; dates are the school's local dates."""
+    statuses = dict(CaseStatus.choices)
+    outcomes = dict(Outcome.choices)
+    for case in cases:
+        classroom = case.student.classroom
+        yield [
+            case.number,
+            case.student.full_name,
+            classroom.name if classroom else "",
+            ", ".join(concerns.get(case.pk, [])),
+            str(statuses.get(case.status, case.status)),
+            timezone.localdate(case.opened_at),
+            timezone.localdate(case.closed_at) if case.closed_at and case.status == CaseStatus.CLOSED else None,
+            case.lead_counselor.full_name or case.lead_counselor.username,
+            str(outcomes.get(case.outcome, "")) if case.outcome else "",
+        ]
+
+
+def case_export_rows(*, actor, filters, categories):
+    """(queryset, concerns) for the case list export: two queries."""
+    cases = selectors.case_list(actor=actor, filters=filters)
+    concerns = selectors.case_concerns(cases.values("id"), categories)
+    return cases, concerns
+
+
+# -- writers ---------------------------------------------------------------------
+
+
+def _csv_value(value):
+    if isinstance(value, Promise):
+        value = str(value)
+    if value is None:
+        return ""
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return f"{value:g}"
+    return safe_cell(str(value)) if isinstance(value, str) else value
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def csv_lines(rows):
+    """Encoded CSV lines, starting with a byte-order mark so that
+    spreadsheet programs read UTF-8 (Indonesian names, "—")."""
+    writer = csv.writer(_Echo())
+    yield "\ufeff".encode()
+    for row in rows:
+        yield writer.writerow([_csv_value(v) for v in row]).encode("utf-8")
+
+
+def in_language(lines, language):
+    """Yield from `lines` with `language` active (for streamed responses)."""
+    with translation.override(language):
+        yield from lines
+
+
+def _xlsx_value(value):
+    if isinstance(value, Promise):
+        value = str(value)
+    if isinstance(value, str):
+        return safe_cell(value)
+    return value
+
+
+_BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+
+
+def xlsx_bytes(sheets, *, progress=None, every=500):
+    """A workbook from [(title, rows)], written row by row (write-only mode).
+    `progress(rows_done)` is called every `every` rows."""
+    workbook = Workbook(write_only=True)
+    done = 0
+    for title, rows in sheets:
+        sheet = workbook.create_sheet(title=_BAD_SHEET_CHARS.sub(" ", str(title))[:31])
+        for row in rows:
+            sheet.append([_xlsx_value(v) for v in row])
+            done += 1
+            if progress and done % every == 0:
+                progress(done)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def indicator_sheets(report):
+    return [
+        (_("Indicators"), [indicator_header(), *indicator_rows(report)]),
+        (_("Filters"), [[_("Filter"), _("Value")], *filter_rows(report.filters)]),
+    ]
+
+
+def indicator_csv_rows(report):
+    """The indicators, with the filters first (as rows of the same table)."""
+    rows = [indicator_header()]
+    rows += [[label, value, "", ""] for label, value in filter_rows(report.filters)]
+    rows += indicator_rows(report)
+    return rows
+
+
+def counting(rows, progress, every=500):
+    """Pass rows through, calling progress(n) every `every` rows."""
+    for n, row in enumerate(rows, start=1):
+        if n % every == 0:
+            progress(n)
+        yield row

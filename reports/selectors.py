@@ -1,0 +1,318 @@
+"""The report's queries. Each function is one query (one group of indicators
+or one chart) and counts in the database; none grows with the data.
+
+Scope starts from accounts.policy (visible_referrals / visible_cases), then the
+report filters narrow it:
+- referrals: filed (created_at) in the period; grade and class through the
+  student's current class; subject; a concern among the referral's concerns.
+- cases: grade and class through the student's current class; subject and
+  concern through the referrals the case came from. Each indicator then says
+  which dates it looks at (opened, closed, meeting time, entry date).
+"""
+
+import datetime
+import math
+
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Abs, Coalesce, TruncMonth
+from django.utils import timezone
+
+from accounts.models import Membership, Role, User
+from accounts.policy import visible_cases, visible_referrals
+from casework.models import CaseStatus, EvaluationEntry, Goal, Meeting, MeetingKind, Outcome
+from referrals.models import EventKind, Referral, ReferralEvent, Status
+
+CategoryLink = Referral.categories.through
+
+# A counselor answered the teacher: asked for more information, accepted the
+# referral (into a new or the student's open case) or declined it.
+FEEDBACK_EVENT_KINDS = (EventKind.INFO_REQUESTED, EventKind.ACCEPTED, EventKind.JOINED_CASE, EventKind.DECLINED)
+FEEDBACK_STATUSES = (Status.NEEDS_INFO, Status.ACCEPTED, Status.DECLINED)
+TRIAGE_TARGET_SCHOOL_DAYS = 3
+GOOD_OUTCOMES = (Outcome.RESOLVED, Outcome.IMPROVED)
+
+
+# -- scope ---------------------------------------------------------------
+
+
+def _student_filters(qs, filters, prefix):
+    if filters.grade is not None:
+        qs = qs.filter(**{f"{prefix}student__classroom__grade": filters.grade})
+    if filters.classroom is not None:
+        qs = qs.filter(**{f"{prefix}student__classroom": filters.classroom})
+    return qs
+
+
+def referrals_in_scope(*, actor, filters):
+    qs = visible_referrals(actor).filter(created_at__gte=filters.starts_at, created_at__lt=filters.ends_at)
+    qs = _student_filters(qs, filters, "")
+    if filters.subject is not None:
+        qs = qs.filter(subject=filters.subject)
+    if filters.category is not None:
+        qs = qs.filter(Exists(CategoryLink.objects.filter(referral=OuterRef("pk"), concerncategory=filters.category)))
+    return qs
+
+
+def cases_in_scope(*, actor, filters):
+    """Cases matching the filters, whatever their dates."""
+    qs = _student_filters(visible_cases(actor), filters, "")
+    if filters.subject is not None:
+        qs = qs.filter(Exists(Referral.objects.filter(case=OuterRef("pk"), subject=filters.subject)))
+    if filters.category is not None:
+        qs = qs.filter(
+            Exists(CategoryLink.objects.filter(referral__case=OuterRef("pk"), concerncategory=filters.category))
+        )
+    return qs
+
+
+# -- indicator groups (one query each) -------------------------------------
+
+
+def referral_indicators(*, actor, filters):
+    """Referrals received, with feedback, and how many teachers referred."""
+    answered = Exists(ReferralEvent.objects.filter(referral=OuterRef("pk"), kind__in=FEEDBACK_EVENT_KINDS))
+    qs = referrals_in_scope(actor=actor, filters=filters).annotate(answered=answered)
+    has_feedback = Q(answered=True) | Q(status__in=FEEDBACK_STATUSES)
+    return qs.aggregate(
+        received=Count("id"),
+        with_feedback=Count("id", filter=has_feedback),
+        # Withdrawn by the teacher before anyone answered: no feedback was due.
+        withdrawn_unanswered=Count("id", filter=Q(status=Status.WITHDRAWN) & ~has_feedback),
+        referring_teachers=Count("referred_by", distinct=True),
+    )
+
+
+def triage_pairs(*, actor, filters):
+    """(submitted at, triaged at) of the period's referrals that were triaged
+    (accepted or declined) or are waiting in the queue. One query; the
+    school-day arithmetic is done by triage_times() because it follows the
+    school's own calendar.
+
+    The clock runs from the latest submission, as in the triage queue: when a
+    counselor asks for more information, it starts again when the teacher
+    resubmits (referrals.services.referral_resubmit)."""
+    qs = referrals_in_scope(actor=actor, filters=filters).filter(
+        Q(triaged_at__isnull=False) | Q(status=Status.SUBMITTED)
+    )
+    return list(qs.order_by().values_list("submitted_at", "triaged_at"))
+
+
+def case_indicators(*, actor, filters):
+    """Open cases, cases opened and closed in the period, and outcomes."""
+    start, end = filters.starts_at, filters.ends_at
+    closed_in_period = Q(status=CaseStatus.CLOSED, closed_at__gte=start, closed_at__lt=end)
+    outcomes = {f"outcome_{value}": Count("id", filter=closed_in_period & Q(outcome=value)) for value in Outcome.values}
+    return cases_in_scope(actor=actor, filters=filters).aggregate(
+        # A reopened case counts by its status now: open, not closed.
+        open=Count("id", filter=~Q(status=CaseStatus.CLOSED) & Q(opened_at__lt=end)),
+        opened=Count("id", filter=Q(opened_at__gte=start, opened_at__lt=end)),
+        closed=Count("id", filter=closed_in_period),
+        closed_good=Count("id", filter=closed_in_period & Q(outcome__in=GOOD_OUTCOMES)),
+        **outcomes,
+    )
+
+
+def entry_indicators(*, actor, filters, today):
+    """Overdue follow-ups (as of today) and how many teachers wrote
+    evaluation entries in the period."""
+    school = filters.school
+    holds_role = Membership.objects.filter(user=OuterRef("author"), school=school)
+    qs = EvaluationEntry.objects.filter(case__in=cases_in_scope(actor=actor, filters=filters).values("id")).annotate(
+        by_teacher=Exists(holds_role.filter(role=Role.TEACHER)),
+        by_counselor=Exists(holds_role.filter(role=Role.COUNSELOR)),
+    )
+    in_period = Q(date__gte=filters.date_from, date__lte=filters.date_to)
+    return qs.aggregate(
+        overdue=Count(
+            "id",
+            filter=Q(next_follow_up__lt=today, follow_up_done_at__isnull=True) & ~Q(case__status=CaseStatus.CLOSED),
+        ),
+        entries=Count("id", filter=in_period),
+        entry_teachers=Count("author", distinct=True, filter=in_period & Q(by_teacher=True, by_counselor=False)),
+    )
+
+
+def meeting_indicators(*, actor, filters, now):
+    """Case conferences held: in the period and already begun."""
+    until = min(filters.ends_at, now)
+    return Meeting.objects.filter(
+        case__in=cases_in_scope(actor=actor, filters=filters).values("id"),
+        kind=MeetingKind.CASE_CONFERENCE,
+        starts_at__gte=filters.starts_at,
+        starts_at__lt=until,
+    ).aggregate(held=Count("id"), cases=Count("case", distinct=True))
+
+
+def goal_indicators(*, actor, filters):
+    """Goals measured in the period whose latest measured value (up to the
+    end of the period) is closer to the target than the baseline was. Works
+    for targets above and below the baseline."""
+    measured = EvaluationEntry.objects.filter(
+        goal=OuterRef("pk"), measured_value__isnull=False, date__lte=filters.date_to
+    )
+    latest = Subquery(measured.order_by("-date", "-id").values("measured_value")[:1])
+    qs = (
+        Goal.objects.filter(
+            case__in=cases_in_scope(actor=actor, filters=filters).values("id"),
+            baseline__isnull=False,
+            target__isnull=False,
+        )
+        .filter(Exists(measured.filter(date__gte=filters.date_from)))
+        .annotate(latest=latest)
+        .annotate(gap_now=Abs(F("latest") - F("target")), gap_before=Abs(F("baseline") - F("target")))
+    )
+    return qs.aggregate(measured=Count("id"), moved=Count("id", filter=Q(gap_now__lt=F("gap_before"))))
+
+
+def counselor_workload(*, actor, filters):
+    """Open cases (matching the filters) per lead counselor: every counselor
+    of the school, also those with none, and anyone else still leading one."""
+    open_cases = cases_in_scope(actor=actor, filters=filters).exclude(status=CaseStatus.CLOSED)
+    open_cases = open_cases.filter(opened_at__lt=filters.ends_at)
+    count = open_cases.filter(lead_counselor=OuterRef("pk")).order_by().values("lead_counselor")
+    count = count.annotate(n=Count("id")).values("n")
+    counselors = Membership.objects.filter(school=filters.school, role=Role.COUNSELOR).values("user")
+    qs = User.objects.filter(Q(id__in=counselors) | Q(id__in=open_cases.values("lead_counselor")))
+    qs = qs.annotate(open_cases=Coalesce(Subquery(count), Value(0)))
+    return list(qs.order_by("-open_cases", "full_name", "id").values("id", "full_name", "username", "open_cases"))
+
+
+# -- charts (one query each) -------------------------------------------------
+
+
+def _per_category(categories):
+    """Distinct referrals per concern (and with none named), as conditional
+    counts over one join."""
+    counts = {f"cat_{c.pk}": Count("id", distinct=True, filter=Q(categories__id=c.pk)) for c in categories}
+    counts["cat_none"] = Count("id", distinct=True, filter=Q(categories__isnull=True))
+    counts["total"] = Count("id", distinct=True)
+    return counts
+
+
+def referrals_by_month(*, actor, filters, categories):
+    qs = referrals_in_scope(actor=actor, filters=filters)
+    qs = qs.annotate(month=TruncMonth("created_at")).order_by().values("month")
+    return list(qs.annotate(**_per_category(categories)).order_by("month"))
+
+
+def referrals_by_group(*, actor, filters, categories):
+    """Referrals per grade (or per class) and concern."""
+    qs = referrals_in_scope(actor=actor, filters=filters).order_by()
+    if filters.breakdown == "classroom":
+        qs = qs.values("student__classroom__grade", "student__classroom__name")
+        order = ("student__classroom__grade", "student__classroom__name")
+    else:
+        qs = qs.values("student__classroom__grade")
+        order = ("student__classroom__grade",)
+    return list(qs.annotate(**_per_category(categories)).order_by(*order))
+
+
+def referrals_by_subject(*, actor, filters):
+    qs = referrals_in_scope(actor=actor, filters=filters).order_by().values("subject__name")
+    return list(qs.annotate(n=Count("id")).order_by("-n", "subject__name"))
+
+
+# -- the case list -------------------------------------------------------------
+
+
+def case_list(*, actor, filters):
+    """Cases that were open at some time in the period. Only the columns the
+    list shows are loaded: never summaries, assessments or notes."""
+    start, end = filters.starts_at, filters.ends_at
+    qs = cases_in_scope(actor=actor, filters=filters).filter(opened_at__lt=end)
+    qs = qs.filter(~Q(status=CaseStatus.CLOSED) | Q(closed_at__gte=start))
+    return (
+        qs.select_related("student__classroom", "lead_counselor")
+        .only(
+            "id",
+            "year",
+            "sequence",
+            "status",
+            "outcome",
+            "opened_at",
+            "closed_at",
+            "student__full_name",
+            "student__classroom__name",
+            "lead_counselor__full_name",
+            "lead_counselor__username",
+        )
+        .order_by("-opened_at", "-id")
+    )
+
+
+def case_concerns(case_ids, categories):
+    """{case id: [concern labels]} for the given cases (ids or a values("id")
+    queryset), in one query; `categories` are the school's, in order."""
+    pairs = set(
+        CategoryLink.objects.filter(referral__case_id__in=case_ids).values_list(
+            "referral__case_id", "concerncategory_id"
+        )
+    )
+    concerns = {}
+    for category in categories:
+        for case_id, category_id in pairs:
+            if category_id == category.pk:
+                concerns.setdefault(case_id, []).append(str(category))
+    return concerns
+
+
+# -- school days (Python, on the one query's data) ----------------------------
+
+
+def percentile(values, fraction):
+    """Linear interpolation between closest ranks, as PostgreSQL's
+    percentile_cont: the median of [1, 2] is 1.5."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = (len(ordered) - 1) * fraction
+    low = math.floor(rank)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+
+
+def next_school_day(calendar, day):
+    """The day itself if school is in, else the next school day."""
+    return day if calendar.is_school_day(day) else calendar.add(day, 1)
+
+
+def triage_times(*, pairs, calendar, today):
+    """School days from filing to triage, per triaged referral.
+
+    Both ends are dates in the school's time zone, moved to the next school
+    day when they fall on a weekend or holiday: a referral triaged on Saturday
+    counts as triaged on Monday, and one filed on Sunday as filed on Monday.
+    The count is the school days after the filing day up to and including the
+    triage day, so triage on the day of filing is 0 days.
+
+    The share within the target counts referrals still waiting for longer
+    than the target as late; those still waiting within it are not counted
+    yet either way.
+    """
+    target = TRIAGE_TARGET_SCHOOL_DAYS
+    days = []
+    late_waiting = 0
+    today = next_school_day(calendar, today)
+    for submitted_at, triaged_at in pairs:
+        filed = next_school_day(calendar, timezone.localdate(submitted_at))
+        if triaged_at is not None:
+            days.append(calendar.days_between(filed, next_school_day(calendar, timezone.localdate(triaged_at))))
+        elif calendar.days_between(filed, today) > target:
+            late_waiting += 1
+    within = sum(1 for d in days if d <= target)
+    return {
+        "triaged": len(days),
+        "median": percentile(days, 0.5),
+        "p90": percentile(days, 0.9),
+        "within_target": within,
+        "target_base": len(days) + late_waiting,
+        "late_waiting": late_waiting,
+    }
+
+
+def months_between(first: datetime.date, last: datetime.date):
+    """The first day of every month from first to last."""
+    month = first.replace(day=1)
+    while month <= last:
+        yield month
+        month = (month + datetime.timedelta(days=32)).replace(day=1)

@@ -1,0 +1,112 @@
+"""Background exports: asking for one and building it."""
+
+import datetime
+import itertools
+import logging
+
+from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone, translation
+
+from accounts.policy import Actor
+from reports import exports
+from reports.forms import filter_form_for
+from reports.indicators import build_report
+from reports.models import ExportStatus, ReportExport
+
+logger = logging.getLogger(__name__)
+
+# Finished exports hold student names: they are removed after this long.
+KEEP_EXPORTS_FOR = datetime.timedelta(days=7)
+
+
+def report_export_request(*, actor, filters, dataset: str, fmt: str) -> ReportExport:
+    """Record an export for `actor` and build it in the background once the
+    request's transaction has committed."""
+    from reports.tasks import build_export
+
+    report_exports_purge(school=actor.school, older_than=timezone.now() - KEEP_EXPORTS_FOR)
+    export = ReportExport.objects.create(
+        school=actor.school,
+        requested_by=actor.user,
+        params={"dataset": dataset, "format": fmt, "filters": filters.as_params()},
+        filename=exports.filename_for(dataset=dataset, filters=filters, fmt=fmt),
+    )
+    export_id = str(export.pk)
+    transaction.on_commit(lambda: build_export.delay(export_id))
+    return export
+
+
+def report_exports_purge(*, older_than: datetime.datetime, school=None) -> int:
+    """Delete exports (and their files) asked for before `older_than`: one
+    school's, or every school's when `school` is None."""
+    old = ReportExport.objects.filter(created_at__lt=older_than)
+    if school is not None:
+        old = old.for_school(school)
+    old = list(old)
+    for export in old:
+        if export.file:
+            export.file.delete(save=False)
+    ReportExport.objects.filter(pk__in=[e.pk for e in old]).delete()
+    return len(old)
+
+
+def _set_progress(export_id, done, total):
+    if total:
+        percent = min(99, done * 100 // total)
+        ReportExport.objects.filter(pk=export_id, status=ExportStatus.RUNNING).update(progress=percent)
+
+
+def _build_content(export):
+    """The file's bytes, built with the requesting user's scope and language."""
+    actor = Actor(export.requested_by)
+    if actor.school != export.school or not actor.may("reports", "view"):
+        raise PermissionDenied("The requesting user may no longer see reports.")
+    form = filter_form_for(export.school, export.params.get("filters", {}))
+    if not form.is_valid():
+        raise ValueError(f"Invalid filters: {form.errors.as_json()}")
+    filters = form.to_filters(term=form.term)
+    dataset, fmt = export.params["dataset"], export.params["format"]
+
+    if dataset == "cases":
+        cases, concerns = exports.case_export_rows(actor=actor, filters=filters, categories=form.categories)
+        total = cases.count()
+        header = exports.case_header()
+
+        def progress(done):
+            _set_progress(export.pk, done, total)
+
+        rows = exports.case_rows(cases.iterator(chunk_size=1000), concerns)
+        if fmt == "xlsx":
+            return exports.xlsx_bytes(
+                [(exports.case_sheet_title(), itertools.chain([header], rows))], progress=progress
+            )
+        return b"".join(exports.csv_lines(itertools.chain([header], exports.counting(rows, progress))))
+
+    report = build_report(actor=actor, filters=filters, categories=form.categories)
+    if fmt == "xlsx":
+        return exports.xlsx_bytes(exports.indicator_sheets(report))
+    return b"".join(exports.csv_lines(exports.indicator_csv_rows(report)))
+
+
+def report_export_build(*, export_id) -> None:
+    """Build a pending export once (a second delivery of the task finds it
+    already claimed and does nothing)."""
+    claimed = ReportExport.objects.filter(pk=export_id, status=ExportStatus.PENDING).update(
+        status=ExportStatus.RUNNING, progress=0
+    )
+    if not claimed:
+        return
+    export = ReportExport.objects.select_related("school", "requested_by").get(pk=export_id)
+    try:
+        with translation.override(export.requested_by.language or None):
+            content = _build_content(export)
+        export.file.save(f"{export.pk}.{export.params['format']}", ContentFile(content), save=False)
+    except Exception:
+        logger.exception("Report export %s failed", export_id)
+        ReportExport.objects.filter(pk=export_id).update(status=ExportStatus.FAILED, finished_at=timezone.now())
+        return
+    ReportExport.objects.filter(pk=export_id).update(
+        status=ExportStatus.DONE, progress=100, file=export.file.name, finished_at=timezone.now()
+    )
