@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -42,6 +43,18 @@ class Notification(models.Model):
     url = models.CharField(_("link"), max_length=200)
     created_at = models.DateTimeField(_("sent at"), auto_now_add=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    # The meeting of a MEETING_* notification, so its email can carry the .ics.
+    meeting = models.ForeignKey(
+        "casework.Meeting",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("meeting"),
+    )
+    # Reminders set a key (e.g. "follow_up:12:2026-08-03") so that a reminder
+    # is created at most once per recipient, even if the job runs twice.
+    dedupe_key = models.CharField(_("reminder key"), max_length=100, blank=True, default="", editable=False)
 
     objects = NotificationQuerySet.as_manager()
 
@@ -51,6 +64,86 @@ class Notification(models.Model):
         ordering = ["-created_at", "-id"]
         # The bell's unread count and the list: a user's notifications, newest first.
         indexes = [models.Index(fields=["recipient", "read_at", "-created_at"], name="notification_inbox")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "dedupe_key"], condition=~models.Q(dedupe_key=""), name="notification_dedupe"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.label}"
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", _("Email")
+    WHATSAPP = "whatsapp", _("WhatsApp")
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting to be sent")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+
+
+class Delivery(models.Model):
+    """One message of a notification on a channel outside the app. Written in
+    the same transaction as the notification; a Celery task claims it with a
+    conditional UPDATE (pending -> sending), so it is sent at most once."""
+
+    notification = models.ForeignKey(
+        Notification, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("notification")
+    )
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    status = models.CharField(
+        _("status"), max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), default=timezone.now)
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["notification", "channel"], name="delivery_once_per_channel"),
+        ]
+        indexes = [
+            # The sweep: pending deliveries due again, and stale claims.
+            models.Index(
+                fields=["status", "next_attempt_at"],
+                condition=models.Q(status__in=["pending", "sending"]),
+                name="delivery_sweep",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_channel_display()} · {self.get_status_display()}"
+
+
+class NotificationPreference(models.Model):
+    """How a person wants to hear about things outside the app. In-app
+    notifications are always on. No row means the defaults."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notification_preference",
+        verbose_name=_("user"),
+    )
+    email = models.BooleanField(_("email"), default=True)
+    whatsapp = models.BooleanField(_("WhatsApp messages"), default=True)
+    email_digest = models.BooleanField(_("one daily email instead of single emails"), default=False)
+    # The day the last digest was claimed: at most one digest a day.
+    digest_sent_on = models.DateField(_("last digest sent on"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("notification settings")
+        verbose_name_plural = _("notification settings")
+
+    def __str__(self):
+        return str(self.user)

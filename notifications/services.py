@@ -1,11 +1,52 @@
 """Telling people what happened. Called by other apps' services inside their
-transaction, so the notification rows commit (or roll back) with the event."""
+transaction, so the notification rows and their deliveries commit (or roll
+back) with the event.
 
-from notifications.models import Notification
+Delivery outside the app is reliable in three steps:
+1. notify() writes a Notification per recipient and a Delivery per channel
+   they want, in the caller's transaction;
+2. after commit, a Celery task is enqueued per delivery; if the broker is
+   down this is logged, never raised, so the request that caused the event
+   still succeeds;
+3. the task claims the delivery with a conditional UPDATE (pending ->
+   sending), so it is sent at most once; failures go back to pending with a
+   backoff, and end as failed after MAX_ATTEMPTS. A periodic sweep enqueues
+   deliveries whose task was lost (broker down, worker crash).
+"""
+
+import datetime
+import logging
+import re
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from notifications import channels
+from notifications.models import Channel, Delivery, DeliveryStatus, Notification, NotificationPreference
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 5
+# A claim older than this belongs to a worker that died: the hard time limit
+# of a task is CELERY_TASK_TIME_LIMIT (5 minutes).
+STALE_CLAIM = datetime.timedelta(minutes=10)
+SWEEP_BATCH = 500
+DIGEST_LIMIT = 30
 
 
-def notify(*, school, recipients, kind, url, label="", exclude=None):
-    """Create one in-app notification per distinct recipient (not the one who acted)."""
+def backoff(attempts):
+    """Seconds before the next try: 1, 2, 4, 8 minutes … at most an hour."""
+    return min(60 * 2 ** max(attempts - 1, 0), 3600)
+
+
+# Creating notifications and deliveries.
+
+
+def notify(*, school, recipients, kind, url, label="", exclude=None, meeting=None):
+    """Create one in-app notification per distinct recipient (not the one who
+    acted) and the deliveries each recipient asked for. Returns the
+    notifications."""
     seen = set()
     rows = []
     for user in recipients:
@@ -13,4 +54,278 @@ def notify(*, school, recipients, kind, url, label="", exclude=None):
             continue
         seen.add(user.pk)
         rows.append(Notification(school=school, recipient=user, kind=kind, url=url, label=label))
-    return Notification.objects.bulk_create(rows)
+    if rows:
+        meeting_id = _meeting_id(kind, url, meeting)
+        for row in rows:
+            row.meeting_id = meeting_id
+    return create_notifications(rows)
+
+
+_MEETING_ANCHOR = re.compile(r"#meeting-(\d+)$")
+
+
+def _meeting_id(kind, url, meeting):
+    """The meeting of a meeting notification: given, or read from the link's
+    #meeting-<id> anchor (casework's meeting URLs)."""
+    if kind not in channels.MEETING_KINDS:
+        return None
+    if meeting is not None:
+        return meeting.pk
+    match = _MEETING_ANCHOR.search(url or "")
+    if not match:
+        return None
+    from casework.models import Meeting
+
+    return Meeting.objects.filter(pk=int(match.group(1))).values_list("pk", flat=True).first()
+
+
+def create_notifications(rows):
+    """Save unsaved Notification rows with their deliveries; enqueue the
+    deliveries once the transaction commits."""
+    if not rows:
+        return []
+    notifications = Notification.objects.bulk_create(rows)
+    deliveries = Delivery.objects.bulk_create(deliveries_for(notifications))
+    if deliveries:
+        ids = [d.pk for d in deliveries]
+        transaction.on_commit(lambda: enqueue_deliveries(ids), robust=True)
+    return notifications
+
+
+def preferences_for(user_ids):
+    """Each user's preferences, the defaults for users who never chose."""
+    found = {p.user_id: p for p in NotificationPreference.objects.filter(user_id__in=set(user_ids))}
+    return {pk: found.get(pk) or NotificationPreference(user_id=pk) for pk in user_ids}
+
+
+def channels_for(user, preference):
+    """The channels outside the app a person hears on. In-app is always on."""
+    wanted = []
+    if not user.is_active:
+        return wanted
+    if user.email and preference.email and not preference.email_digest:
+        wanted.append(Channel.EMAIL)
+    if channels.whatsapp_enabled() and user.whatsapp and preference.whatsapp:
+        wanted.append(Channel.WHATSAPP)
+    return wanted
+
+
+def deliveries_for(notifications):
+    preferences = preferences_for([n.recipient_id for n in notifications])
+    return [
+        Delivery(notification=n, channel=channel)
+        for n in notifications
+        for channel in channels_for(n.recipient, preferences[n.recipient_id])
+    ]
+
+
+# Enqueueing: never let a broker problem fail the request.
+
+
+def enqueue(task, *args):
+    """apply_async without publish retries; a broker that is down is logged
+    and reported as False (the sweep sends the delivery later)."""
+    try:
+        if task.app.conf.task_always_eager:
+            # No broker (make run): in-process, without opening a producer.
+            task.apply(args=args, throw=True)
+        else:
+            task.apply_async(args=args, retry=False)
+    except Exception:  # kombu OperationalError, connection errors, eager task errors
+        logger.warning("Could not enqueue %s%r; the sweep will retry", task.name, args, exc_info=True)
+        return False
+    return True
+
+
+def enqueue_deliveries(delivery_ids):
+    from notifications.tasks import send_delivery
+
+    eager = send_delivery.app.conf.task_always_eager
+    for pk in delivery_ids:
+        if not enqueue(send_delivery, pk) and not eager:
+            # The broker is down: the sweep sends the rest when it is back.
+            break
+
+
+# Sending one delivery.
+
+
+def delivery_attempt(*, delivery_id):
+    """Claim and send one delivery. Returns the seconds to wait before a retry,
+    or None when there is nothing more to do (sent, failed for good, or
+    claimed by someone else)."""
+    now = timezone.now()
+    claimed = Delivery.objects.filter(pk=delivery_id, status=DeliveryStatus.PENDING).update(
+        status=DeliveryStatus.SENDING, claimed_at=now
+    )
+    if claimed != 1:
+        return None
+    delivery = Delivery.objects.select_related(
+        "notification__recipient", "notification__school", "notification__meeting__case"
+    ).get(pk=delivery_id)
+    attempts = delivery.attempts + 1
+    try:
+        channels.send(delivery)
+    except channels.PermanentError as exc:
+        _mark_failed(delivery, attempts, exc)
+        return None
+    except Exception as exc:  # network, SMTP, API errors: try again later
+        if attempts >= MAX_ATTEMPTS:
+            _mark_failed(delivery, attempts, exc)
+            return None
+        countdown = backoff(attempts)
+        Delivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.SENDING).update(
+            status=DeliveryStatus.PENDING,
+            attempts=attempts,
+            last_error=_error_text(exc),
+            claimed_at=None,
+            next_attempt_at=timezone.now() + datetime.timedelta(seconds=countdown),
+        )
+        logger.warning("Delivery %s failed (attempt %s), retrying in %ss: %s", delivery.pk, attempts, countdown, exc)
+        return countdown
+    Delivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.SENDING).update(
+        status=DeliveryStatus.SENT, attempts=attempts, sent_at=timezone.now(), last_error=""
+    )
+    return None
+
+
+def _error_text(exc):
+    return f"{type(exc).__name__}: {exc}"[:2000]
+
+
+def _mark_failed(delivery, attempts, exc):
+    Delivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.SENDING).update(
+        status=DeliveryStatus.FAILED, attempts=attempts, last_error=_error_text(exc), claimed_at=None
+    )
+    logger.error("Delivery %s failed for good after %s attempt(s): %s", delivery.pk, attempts, exc)
+
+
+def delivery_retry(*, deliveries):
+    """Give failed deliveries another round of attempts (admin action)."""
+    ids = list(
+        Delivery.objects.filter(pk__in=[d.pk for d in deliveries], status=DeliveryStatus.FAILED).values_list(
+            "pk", flat=True
+        )
+    )
+    Delivery.objects.filter(pk__in=ids, status=DeliveryStatus.FAILED).update(
+        status=DeliveryStatus.PENDING, attempts=0, next_attempt_at=timezone.now()
+    )
+    transaction.on_commit(lambda: enqueue_deliveries(ids), robust=True)
+    return len(ids)
+
+
+# The sweep.
+
+
+def sweep(*, older_than_seconds=60, now=None):
+    """Enqueue deliveries still pending after their due time (their task was
+    lost) and give back claims of workers that died. Returns how many were
+    enqueued."""
+    now = now or timezone.now()
+    Delivery.objects.filter(status=DeliveryStatus.SENDING, claimed_at__lt=now - STALE_CLAIM).update(
+        status=DeliveryStatus.PENDING, claimed_at=None
+    )
+    due = now - datetime.timedelta(seconds=older_than_seconds)
+    ids = list(
+        Delivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=due)
+        .order_by("next_attempt_at", "pk")
+        .values_list("pk", flat=True)[:SWEEP_BATCH]
+    )
+    if not ids:
+        return 0
+    # Not again before the next grace period, even if the queue is slow.
+    Delivery.objects.filter(pk__in=ids, status=DeliveryStatus.PENDING).update(next_attempt_at=now)
+    enqueue_deliveries(ids)
+    return len(ids)
+
+
+# The daily digest.
+
+
+def digest_recipients():
+    """Users who chose one daily email instead of single emails."""
+    return list(
+        NotificationPreference.objects.filter(
+            email=True, email_digest=True, user__is_active=True, user__email__gt=""
+        ).values_list("user_id", flat=True)
+    )
+
+
+def digests_enqueue():
+    from notifications.tasks import send_digest
+
+    eager = send_digest.app.conf.task_always_eager
+    count = 0
+    for user_id in digest_recipients():
+        if enqueue(send_digest, user_id):
+            count += 1
+        elif not eager:
+            break  # broker down: this morning's digests are skipped; everything stays in the app
+    return count
+
+
+def digest_send(*, user_id, now=None):
+    """Send a user's digest of the last day's unread notifications, at most
+    once a day (claimed on the preference row). Returns True when sent.
+    Raises the sending error after giving the claim back."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    preference = NotificationPreference.objects.select_related("user").filter(user_id=user_id).first()
+    if preference is None or not (preference.email and preference.email_digest) or not preference.user.email:
+        return False
+    previous = preference.digest_sent_on
+    claimed = (
+        NotificationPreference.objects.filter(pk=preference.pk)
+        .filter(Q(digest_sent_on__isnull=True) | Q(digest_sent_on__lt=today))
+        .update(digest_sent_on=today)
+    )
+    if claimed != 1:
+        return False
+    unread = Notification.objects.filter(
+        recipient_id=user_id, read_at__isnull=True, created_at__gte=now - datetime.timedelta(days=1)
+    ).order_by("-created_at", "-id")
+    items = list(unread[: DIGEST_LIMIT + 1])
+    if not items:
+        return False
+    more = 0
+    if len(items) > DIGEST_LIMIT:
+        more = unread.count() - DIGEST_LIMIT
+        items = items[:DIGEST_LIMIT]
+    try:
+        channels.send_digest(user=preference.user, notifications=items, more=more)
+    except Exception:
+        NotificationPreference.objects.filter(pk=preference.pk, digest_sent_on=today).update(digest_sent_on=previous)
+        raise
+    return True
+
+
+# The reader's side.
+
+
+def notification_mark_read(*, notification):
+    """Mark one notification read (once)."""
+    if notification.read_at is None:
+        now = timezone.now()
+        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=now)
+        notification.read_at = now
+    return notification
+
+
+def notifications_mark_all_read(*, user, school):
+    return Notification.objects.filter(recipient=user, school=school, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+
+
+def preference_for(*, user):
+    """The user's preferences, or the defaults (unsaved) if they never chose."""
+    return NotificationPreference.objects.filter(user=user).first() or NotificationPreference(user=user)
+
+
+def preference_save(*, user, **choices):
+    """Save the channels a user chose (email, whatsapp, email_digest)."""
+    allowed = {"email", "whatsapp", "email_digest"}
+    preference, _ = NotificationPreference.objects.update_or_create(
+        user=user, defaults={k: v for k, v in choices.items() if k in allowed}
+    )
+    return preference

@@ -1,0 +1,114 @@
+"""Sending one delivery on its channel: email, or a WhatsApp Business Cloud API
+message. Raise PermanentError when trying again cannot help; any other
+exception is retried with backoff."""
+
+import json
+import logging
+import urllib.error
+import urllib.request
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.utils import translation
+
+from notifications import messages
+from notifications.models import Channel, Kind
+
+logger = logging.getLogger(__name__)
+
+MEETING_KINDS = (Kind.MEETING_SCHEDULED, Kind.MEETING_CHANGED)
+
+
+class PermanentError(Exception):
+    """The delivery cannot succeed (no address, channel turned off, rejected)."""
+
+
+def whatsapp_enabled():
+    return settings.WHATSAPP_BACKEND == "cloud_api"
+
+
+def send(delivery):
+    notification = delivery.notification
+    if delivery.channel == Channel.EMAIL:
+        send_email(notification)
+    elif delivery.channel == Channel.WHATSAPP:
+        send_whatsapp(notification)
+    else:
+        raise PermanentError(f"Unknown channel {delivery.channel!r}")
+
+
+# Email.
+
+
+def meeting_invitation(notification):
+    """(file name, .ics text) for a meeting notification, or None. The calendar
+    file names the case number, the kind of meeting and the place only."""
+    if notification.kind not in MEETING_KINDS or notification.meeting_id is None:
+        return None
+    from casework.ics import meeting_filename, meeting_ics
+
+    meeting = notification.meeting
+    number = meeting.case.number
+    with translation.override(messages.language_of(notification.recipient)):
+        return meeting_filename(meeting, number), meeting_ics(meeting, case_number=number)
+
+
+def send_email(notification):
+    address = notification.recipient.email
+    if not address:
+        raise PermanentError("The recipient has no email address.")
+    invitation = meeting_invitation(notification)
+    email = messages.notification_email(notification, with_invitation=bool(invitation))
+    message = EmailMultiAlternatives(email.subject, email.text, to=[address])
+    message.attach_alternative(email.html, "text/html")
+    if invitation:
+        filename, text = invitation
+        message.attach(filename, text, "text/calendar")
+    message.send(using="default")
+
+
+def send_digest(*, user, notifications, more=0):
+    email = messages.digest_email(user=user, notifications=notifications, more=more)
+    message = EmailMultiAlternatives(email.subject, email.text, to=[user.email])
+    message.attach_alternative(email.html, "text/html")
+    message.send(using="default")
+
+
+# WhatsApp Business Cloud API.
+
+
+def send_whatsapp(notification):
+    if not whatsapp_enabled():
+        raise PermanentError("WhatsApp delivery is turned off (WHATSAPP_BACKEND).")
+    number = messages.whatsapp_digits(notification.recipient.whatsapp)
+    if not number:
+        raise PermanentError("The recipient has no WhatsApp number.")
+    post_whatsapp_text(to=number, text=messages.whatsapp_text(notification))
+
+
+def post_whatsapp_text(*, to, text):
+    """POST a text message to the Cloud API (graph.facebook.com in production,
+    a local fake server in tests)."""
+    url = f"{settings.WHATSAPP_API_URL}/{settings.WHATSAPP_PHONE_NUMBER_ID}/messages"
+    payload = {
+        "messaging_product": "whatsapp",
+        "recipient_type": "individual",
+        "to": to,
+        "type": "text",
+        "text": {"preview_url": True, "body": text},
+    }
+    request = urllib.request.Request(  # noqa: S310 (the URL comes from settings)
+        url,
+        data=json.dumps(payload).encode(),
+        method="POST",
+        headers={"Authorization": f"Bearer {settings.WHATSAPP_TOKEN}", "Content-Type": "application/json"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+            response.read()
+    except urllib.error.HTTPError as exc:
+        detail = exc.read(500).decode(errors="replace")
+        # 429 and 5xx may pass; any other refusal will not.
+        if exc.code == 429 or exc.code >= 500:
+            raise RuntimeError(f"WhatsApp API {exc.code}: {detail}") from exc
+        raise PermanentError(f"WhatsApp API {exc.code}: {detail}") from exc

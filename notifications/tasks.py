@@ -1,0 +1,43 @@
+"""Celery tasks: thin wrappers that fetch by id and call the services."""
+
+from celery import shared_task
+
+from notifications import reminders, services
+
+
+@shared_task(bind=True, max_retries=None, acks_late=True)
+def send_delivery(self, delivery_id):
+    """Send one delivery at most once. Attempts are counted on the row; in
+    eager mode (no broker) a failure waits for the sweep instead of retrying
+    inside the request."""
+    countdown = services.delivery_attempt(delivery_id=delivery_id)
+    if countdown is not None and not self.request.is_eager:
+        raise self.retry(countdown=countdown)
+
+
+@shared_task
+def sweep_pending(older_than_seconds=60):
+    """Every minute (beat): enqueue deliveries whose task was lost."""
+    return services.sweep(older_than_seconds=older_than_seconds)
+
+
+@shared_task
+def send_reminders():
+    """Every morning (beat): follow-ups due or overdue, referrals waiting."""
+    return reminders.send_reminders()
+
+
+@shared_task
+def send_daily_digests():
+    """Every morning (beat): one task per user who chose a daily digest."""
+    return services.digests_enqueue()
+
+
+@shared_task(bind=True, max_retries=3, acks_late=True)
+def send_digest(self, user_id):
+    try:
+        return services.digest_send(user_id=user_id)
+    except Exception as exc:
+        if self.request.is_eager:
+            raise
+        raise self.retry(exc=exc, countdown=services.backoff(self.request.retries + 1)) from exc
