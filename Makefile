@@ -14,7 +14,7 @@ FIND_PYTHON = for c in $(PYTHON) python3.13 python3.12 python3 $$HOME/.pyenv/ver
 	  $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$p; exit 0; }; \
 	done; exit 1
 
-.PHONY: run test ci venv lint format migrate messages compilemessages seed worker beat bench clean
+.PHONY: run test ci venv lint format bandit scan migrate messages compilemessages seed worker beat bench clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@if [ ! -x $(PY) ] || ! $(PY) -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
@@ -54,7 +54,14 @@ format: venv
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-test: venv compilemessages lint
+# Security scan of our code: fails on any high-severity finding.
+BANDIT_PATHS = accounts roster referrals casework reports notifications audit config
+bandit: venv
+	$(VENV)/bin/bandit -r $(BANDIT_PATHS) -lll -q
+
+scan: bandit
+
+test: venv compilemessages lint bandit
 	$(PY) manage.py makemigrations --check --dry-run -v0
 	SINERGI_TESTING=1 $(PY) -m pytest $(PYTEST_ARGS)
 

@@ -1,6 +1,7 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from accounts.admin_scoping import SchoolScopedAdmin
 from accounts.models import Membership, User
@@ -24,6 +25,7 @@ class UserAdmin(SchoolScopedAdmin, DjangoUserAdmin):
     search_fields = ["username", "full_name", "email"]
     ordering = ["full_name"]
     inlines = [MembershipInline]
+    actions = ["reset_two_factor", "unlock_sign_in"]
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         (_("Personal info"), {"fields": ("full_name", "email", "whatsapp", "language")}),
@@ -45,6 +47,42 @@ class UserAdmin(SchoolScopedAdmin, DjangoUserAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).distinct()
+
+    @admin.action(description=_("Reset two-step sign-in (lost phone)"))
+    def reset_two_factor(self, request, queryset):
+        """The user sets it up again at their next sign-in (if their role
+        requires it) or from their profile."""
+        from accounts.two_factor import remove_devices
+        from audit.models import Action
+        from audit.services import audit_record
+
+        count = 0
+        for user in queryset:
+            if remove_devices(user=user):
+                audit_record(request=request, action=Action.TWO_FACTOR_RESET, obj=user)
+                count += 1
+        self.message_user(
+            request,
+            ngettext(
+                "Two-step sign-in was reset for %(count)d user.",
+                "Two-step sign-in was reset for %(count)d users.",
+                count,
+            )
+            % {"count": count},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Unlock sign-in (after too many failed attempts)"))
+    def unlock_sign_in(self, request, queryset):
+        from axes.utils import reset
+
+        count = sum(1 for user in queryset if reset(username=user.get_username()))
+        self.message_user(
+            request,
+            ngettext("Sign-in was unlocked for %(count)d user.", "Sign-in was unlocked for %(count)d users.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

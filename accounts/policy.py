@@ -32,6 +32,7 @@ PERMISSIONS = {
     ("caseload", "view"): {Role.COUNSELOR},
     ("tasks", "view"): {Role.TEACHER, Role.COUNSELOR, Role.VICE_PRINCIPAL},
     ("reports", "view"): {Role.VICE_PRINCIPAL},
+    ("audit", "view"): {Role.COUNSELOR, Role.VICE_PRINCIPAL, Role.SCHOOL_ADMIN},
 }
 
 

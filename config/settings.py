@@ -6,10 +6,13 @@ ALLOWED_HOSTS, DATABASE_URL and CELERY_BROKER_URL.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -56,12 +59,17 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_filters",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "accounts",
     "roster",
     "referrals",
     "casework",
     "reports",
     "notifications",
+    "audit",
 ]
 
 MIDDLEWARE = [
@@ -72,10 +80,18 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "accounts.middleware.ActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "audit.middleware.AccessDeniedAuditMiddleware",
+    "accounts.middleware.SessionTimeoutMiddleware",
+    "accounts.middleware.TwoFactorRequiredMiddleware",
+    "accounts.middleware.NoStoreMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Last, as django-axes asks: turns a lockout into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -89,9 +105,11 @@ TEMPLATES = [
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.template.context_processors.i18n",
+                "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.actor",
+                "notifications.context_processors.unread_count",
             ],
         },
     },
@@ -119,6 +137,12 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+# django-axes first: it refuses sign-ins of a locked-out username+IP before
+# the password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -127,6 +151,14 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# Argon2 for new and changed passwords; older PBKDF2 hashes (e.g. a demo
+# database seeded before) still verify and are upgraded at the next sign-in.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
 ]
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -196,18 +228,86 @@ CELERY_TASK_SOFT_TIME_LIMIT = 60
 CELERY_TASK_ACKS_LATE = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 0, "socket_connect_timeout": 1}
-CELERY_BEAT_SCHEDULE = {}
+CELERY_BEAT_SCHEDULE = {
+    # Sends deliveries whose task was lost (broker down at commit, worker crash).
+    "notifications-sweep": {"task": "notifications.tasks.sweep_pending", "schedule": 60.0},
+    # Follow-ups due or overdue, referrals waiting for triage (school's morning).
+    "notifications-reminders": {
+        "task": "notifications.tasks.send_reminders",
+        "schedule": crontab(hour=envint("REMINDERS_HOUR", "6"), minute=0),
+    },
+    "notifications-digests": {
+        "task": "notifications.tasks.send_daily_digests",
+        "schedule": crontab(hour=envint("REMINDERS_HOUR", "6"), minute=30),
+    },
+}
 CELERY_TIMEZONE = TIME_ZONE
+
+# Report exports with more rows than this are built by a Celery task.
+REPORTS_STREAM_MAX_ROWS = envint("REPORTS_STREAM_MAX_ROWS", "5000")
+
+# Notifications outside the app. WhatsApp messages go through the WhatsApp
+# Business Cloud API only when WHATSAPP_BACKEND=cloud_api; otherwise people
+# reach each other with click-to-chat links (wa.me) on referral and case pages.
+WHATSAPP_BACKEND = env("WHATSAPP_BACKEND", "none")
+WHATSAPP_API_URL = env("WHATSAPP_API_URL", "https://graph.facebook.com/v21.0").rstrip("/")
+WHATSAPP_TOKEN = env("WHATSAPP_TOKEN")
+WHATSAPP_PHONE_NUMBER_ID = env("WHATSAPP_PHONE_NUMBER_ID")
+if WHATSAPP_BACKEND not in ("none", "cloud_api"):
+    raise ImproperlyConfigured("WHATSAPP_BACKEND must be 'none' or 'cloud_api'.")
+if WHATSAPP_BACKEND == "cloud_api" and not (WHATSAPP_TOKEN and WHATSAPP_PHONE_NUMBER_ID):
+    raise ImproperlyConfigured("WHATSAPP_BACKEND=cloud_api needs WHATSAPP_TOKEN and WHATSAPP_PHONE_NUMBER_ID.")
 
 # Security. Production (DEBUG off) gets HTTPS-only cookies, HSTS and redirects.
 SESSION_COOKIE_HTTPONLY = True
+# Sessions end after 10 hours in all (SESSION_COOKIE_AGE, also enforced from
+# the sign-in time by accounts.middleware.SessionTimeoutMiddleware) and after
+# SESSION_IDLE_TIMEOUT seconds without a request.
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", str(10 * 60 * 60))
+SESSION_IDLE_TIMEOUT = envint("SESSION_IDLE_TIMEOUT", str(30 * 60))
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Content-Security-Policy, enforced everywhere: only our own files, scripts
+# also by nonce ({{ csp_nonce }}); no inline scripts, event handlers or style
+# attributes in templates (tests/accounts/test_headers.py scans them).
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+# Behind a reverse proxy: how many proxies append to X-Forwarded-For (see
+# accounts/net.py). The client IP is used for lockouts and the audit trail.
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", "0")
+
+# Sign-in lockout (django-axes): 5 failures for the same username from the
+# same IP lock that pair for 15 minutes. Never by IP alone: a whole school
+# shares one address.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_CLIENT_IP_CALLABLE = "accounts.net.client_ip"
+AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins are in the audit trail
+
+# Two-step sign-in (django-otp, TOTP apps plus recovery codes). Required for
+# counselors, vice principals, school admins and admin-site users when on;
+# on by default in production, off in development (the demo) and tests.
+REQUIRE_2FA = envbool("REQUIRE_2FA", "0" if DEBUG or TESTING else "1")
+OTP_TOTP_ISSUER = "Sinergi"
+
 if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
@@ -217,6 +317,10 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 
+# No student data in logs or error reports: Django logs only the path of a
+# failing request; error reports (if ADMINS or a reporter is configured) hide
+# every POST value and local variable (accounts.errors).
+DEFAULT_EXCEPTION_REPORTER_FILTER = "accounts.errors.NoPersonalDataExceptionReporterFilter"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

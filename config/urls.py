@@ -1,5 +1,7 @@
 from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from accounts import views as account_views
 from config import health
@@ -15,6 +17,9 @@ urlpatterns = [
     path("", include("casework.urls")),
     path("", include("reports.urls")),
     path("", include("notifications.urls")),
+    path("audit/", include("audit.urls")),
     path("healthz", health.healthz, name="healthz"),
+    # One sign-in page for everyone (lockout and two-step sign-in included).
+    path("admin/login/", login_not_required(RedirectView.as_view(pattern_name="login", query_string=True))),
     path("admin/", admin.site.urls),
 ]

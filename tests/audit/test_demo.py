@@ -1,0 +1,20 @@
+import pytest
+
+from audit import demo
+from audit.models import Action, AuditEvent
+from tests.audit import factories as af
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_trail_is_seeded_once(world):
+    af.referral(world.student_a, world.teacher)
+    af.case(world.student_a, world.counselor)
+    demo.seed(world.school)
+    count = AuditEvent.objects.count()
+    demo.seed(world.school)
+    assert AuditEvent.objects.count() == count
+    assert AuditEvent.objects.filter(action=Action.LOGIN, actor_username="counselor").count() == 3
+    assert AuditEvent.objects.filter(action=Action.VIEW, object_type="case").count() == 1
+    assert AuditEvent.objects.filter(action=Action.VIEW, object_type="referral").count() == 1
+    assert not AuditEvent.objects.exclude(school=world.school).exists()

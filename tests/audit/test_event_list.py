@@ -1,0 +1,161 @@
+"""/audit/: counselors and the vice principal read the audit of the referrals
+and cases they may see; the school admin reads the rest; teachers may not."""
+
+import pytest
+from django.test import RequestFactory
+from django.urls import reverse
+
+from accounts.policy import Actor
+from audit.models import Action, AuditEvent
+from audit.services import audit_record, audit_sign_in_event
+from tests.audit import factories as af
+
+pytestmark = pytest.mark.django_db
+
+URL = reverse("audit:list")
+
+
+def _request(user):
+    request = RequestFactory().get("/x/", REMOTE_ADDR="203.0.113.9")
+    request.user = user
+    request.actor = Actor(user)
+    return request
+
+
+@pytest.fixture
+def trail(world):
+    """A referral and a case viewed by a teacher, a sign-in, a refused page,
+    and the same kinds of events at the other school."""
+    referral = af.referral(world.student_a, world.teacher)
+    case = af.case(world.student_b, world.counselor2)
+    audit_record(request=_request(world.teacher), action=Action.VIEW, obj=referral)
+    audit_record(request=_request(world.homeroom), action=Action.DOWNLOAD, obj=af.attachment(referral, world.teacher))
+    audit_record(request=_request(world.vp), action=Action.VIEW, obj=case)
+    audit_sign_in_event(request=_request(world.counselor), action=Action.LOGIN, user=world.counselor)
+    audit_record(request=_request(world.teacher), action=Action.ACCESS_DENIED)
+    audit_record(request=_request(world.admin), action=Action.CHANGE, obj=world.student_b, detail={"fields": ["nisn"]})
+
+    other_referral = af.referral(world.other_student, world.outsider)
+    audit_record(request=_request(world.outsider), action=Action.VIEW, obj=other_referral)
+    audit_sign_in_event(request=_request(world.outsider), action=Action.LOGIN, user=world.outsider)
+    return world
+
+
+def _rows(response):
+    return [(e.action, e.object_type, e.actor_username) for e in response.context["page"].object_list]
+
+
+def test_anonymous_is_sent_to_sign_in(client, trail):
+    response = client.get(URL)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize("role", ["teacher", "homeroom"])
+def test_teachers_may_not_read_the_trail(login, trail, role):
+    assert login(trail.roles[role]).get(URL).status_code == 403
+
+
+@pytest.mark.parametrize("role", ["counselor", "vp"])
+def test_counselors_and_the_vp_read_the_audit_of_referrals_and_cases(login, trail, role):
+    response = login(trail.roles[role]).get(URL)
+    assert response.status_code == 200
+    assert sorted(_rows(response)) == sorted(
+        [("view", "referral", "teacher"), ("download", "attachment", "homeroom"), ("view", "case", "vp")]
+    )
+    assert "Andi Pratama" in response.text and "Sekar" in response.text
+    assert "Downloaded" in response.text and "203.0.113.9" in response.text
+
+
+def test_the_school_admin_reads_the_rest(login, trail):
+    response = login(trail.admin).get(URL)
+    assert response.status_code == 200
+    rows = _rows(response)
+    assert ("login", "", "counselor") in rows
+    assert ("access_denied", "", "teacher") in rows
+    assert ("change", "student", "admin") in rows
+    assert not [row for row in rows if row[1] in ("referral", "case", "attachment")]
+
+
+def test_another_schools_staff_see_nothing_of_this_school(login, trail):
+    response = login(trail.outsider).get(URL)
+    assert response.status_code == 200
+    usernames = {row[2] for row in _rows(response)}
+    # The outsider's own sign-ins and referral views only (their own school).
+    assert usernames <= {"outsider"}
+    assert "Andi Pratama" not in response.text
+
+
+def test_filter_by_action(login, trail):
+    response = login(trail.counselor).get(URL, {"action": "download"})
+    assert _rows(response) == [("download", "attachment", "homeroom")]
+
+
+def test_bad_filter_input_is_not_an_error(login, trail):
+    response = login(trail.counselor).get(URL, {"action": "nonsense", "page": "abc"})
+    assert response.status_code == 200
+
+
+def test_pages_of_fifty(login, world):
+    case = af.case(world.student_a, world.counselor)
+    AuditEvent.objects.bulk_create(
+        [
+            AuditEvent(
+                school=world.school, action=Action.VIEW, object_type="case", object_id=str(case.pk), case_id=case.pk
+            )
+            for _ in range(60)
+        ]
+    )
+    client = login(world.counselor)
+    first = client.get(URL)
+    assert len(first.context["page"].object_list) == 50
+    assert "Page 1 of 2" in first.text
+    second = client.get(URL, {"page": 2})
+    assert len(second.context["page"].object_list) == 10
+
+
+@pytest.mark.parametrize("size", [3, 120])
+def test_query_count_does_not_grow(login, world, django_assert_num_queries, size):
+    referral = af.referral(world.student_a, world.teacher)
+    case = af.case(world.student_a, world.counselor)
+    AuditEvent.objects.bulk_create(
+        [
+            AuditEvent(
+                school=world.school,
+                action=Action.VIEW,
+                object_type="referral" if i % 2 else "case",
+                object_id=str(referral.pk if i % 2 else case.pk),
+                referral_id=referral.pk if i % 2 else None,
+                case_id=None if i % 2 else case.pk,
+                student=world.student_a,
+                actor_username="teacher",
+                actor_roles="teacher",
+            )
+            for i in range(size)
+        ]
+    )
+    client = login(world.counselor)
+    # 8 queries: session, user, the actor's memberships, savepoint and its
+    # release (ATOMIC_REQUESTS inside the test's transaction), count for the
+    # paginator, the page of events with their students, the
+    # unread-notifications badge. No 2FA device query (REQUIRE_2FA off), no
+    # session write (last activity is written at most once a minute).
+    with django_assert_num_queries(8):
+        response = client.get(URL)
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(("role", "shown"), [("teacher", False), ("counselor", True), ("vp", True), ("admin", True)])
+def test_the_menu_links_to_the_trail_for_those_who_may_read_it(login, world, role, shown):
+    page = login(world.roles[role]).get(reverse("profile"))
+    assert ('href="/audit/"' in page.text) is shown
+
+
+def test_events_for_one_case_for_a_who_looked_panel(trail):
+    from audit.selectors import events_for_record
+    from casework.models import Case
+
+    case = Case.objects.get(student=trail.student_b)
+    assert [e.actor_username for e in events_for_record(Actor(trail.counselor), case=case)] == ["vp"]
+    assert list(events_for_record(Actor(trail.admin), case=case)) == []
+    assert list(events_for_record(Actor(trail.outsider), case=case)) == []
