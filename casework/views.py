@@ -22,6 +22,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.models import Role
 from accounts.policy import actor_for, may_see_confidential
+from audit.models import Action as AuditAction
+from audit.services import audit_record
 from casework import forms, selectors, services
 from casework.filters import CaseloadFilter
 from casework.ics import meeting_filename, meeting_ics
@@ -48,7 +50,13 @@ def _detail_url(case, anchor=""):
     return reverse("casework:detail", args=[case.pk]) + (f"#{anchor}" if anchor else "")
 
 
+def _audit_change(request, obj):
+    """One audit row per saved change, named by the page that made it."""
+    audit_record(request=request, action=AuditAction.CHANGE, obj=obj, detail={"step": request.resolver_match.url_name})
+
+
 def _done(request, case, message, anchor=""):
+    _audit_change(request, case)
     messages.success(request, message)
     return redirect(_detail_url(case, anchor))
 
@@ -204,6 +212,7 @@ def _entry_form(actor, goals, actions, data=None, **kwargs):
 def detail(request, pk):
     actor, case = _case_for(request, pk)
     page = selectors.case_page(case=case, actor=actor)
+    audit_record(request=request, action=AuditAction.VIEW, obj=case)
     perms = _permissions(actor, case, page)
     staff = selectors.school_staff(school=actor.school) if perms.edit or perms.reassign else {}
     return render(
@@ -226,6 +235,7 @@ def print_view(request, pk):
     actor, case = _case_for(request, pk)
     page = selectors.case_page(case=case, actor=actor)
     page.notes = None
+    audit_record(request=request, action=AuditAction.VIEW, obj=case, detail={"step": "print"})
     return render(request, "casework/print.html", {"case": case, "page": page, "statuses": CaseStatus.choices})
 
 
@@ -447,6 +457,7 @@ def action_done(request, pk, action_id):
             form.add_error(None, str(e))
         else:
             messages.success(request, _("Done: %(action)s") % {"action": action.description})
+            _audit_change(request, case)
             return redirect(_next_or(request, _detail_url(case, "plan")))
     return _form_page(
         request,
@@ -548,8 +559,9 @@ def meeting_calendar(request, pk, meeting_id):
     actor, case = _case_for(request, pk)
     meeting = get_object_or_404(case.meetings, pk=meeting_id)
     attendee = meeting.attendees.filter(pk=request.user.pk).exists()
-    if not (attendee or actor.is_counselor or actor.is_vice_principal):
+    if not (attendee or actor.may("meeting", "calendar")):
         raise PermissionDenied
+    audit_record(request=request, action=AuditAction.DOWNLOAD, obj=meeting)
     response = HttpResponse(meeting_ics(meeting, case_number=case.number), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{meeting_filename(meeting, case.number)}"'
     return response
@@ -597,6 +609,7 @@ def follow_up_done(request, pk, entry_id):
             form.add_error(None, str(e))
         else:
             messages.success(request, _("Follow-up done."))
+            _audit_change(request, case)
             return redirect(_next_or(request, _detail_url(case, "log")))
     return _form_page(
         request,
@@ -628,6 +641,7 @@ def follow_up_add(request, pk):
                 _("Follow-up for %(number)s set for %(date)s.")
                 % {"number": case.number, "date": form.cleaned_data["date"].isoformat()},
             )
+            _audit_change(request, case)
             return redirect(_next_or(request, reverse("casework:caseload")))
     return _form_page(
         request,

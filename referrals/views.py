@@ -15,6 +15,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.policy import actor_for, visible_referrals
+from audit.models import Action as AuditAction
+from audit.services import audit_record
 from casework.services import open_case_for
 from referrals import selectors, services
 from referrals.filters import TriageFilter
@@ -83,6 +85,7 @@ def new(request):
                 parents_informed=data["parents_informed"],
                 files=data["attachments"],
             )
+            audit_record(request=request, action=AuditAction.CREATE, obj=referral)
             messages.success(
                 request,
                 _("Your referral was filed. A counselor will respond within 3 school days; you can follow it here."),
@@ -191,6 +194,7 @@ def _detail_context(request, actor, referral, **forms):
 
 def detail(request, pk):
     actor, referral = _referral_or_404(request, pk)
+    audit_record(request=request, action=AuditAction.VIEW, obj=referral)
     return render(request, "referrals/detail.html", _detail_context(request, actor, referral))
 
 
@@ -213,6 +217,9 @@ def _run(request, referral, action, success):
     except services.ReferralStateError as error:
         messages.error(request, str(error))
     else:
+        audit_record(
+            request=request, action=AuditAction.CHANGE, obj=referral, detail={"step": request.resolver_match.url_name}
+        )
         messages.success(request, success)
     return _to_referral(referral)
 
@@ -340,6 +347,7 @@ def attachment(request, pk, attachment_id):
         handle = item.file.open("rb")
     except FileNotFoundError:
         raise Http404 from None
+    audit_record(request=request, action=AuditAction.DOWNLOAD, obj=item)
     response = FileResponse(handle, as_attachment=True, filename=item.original_name, content_type=item.content_type)
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
@@ -374,6 +382,7 @@ def input_answer(request, pk):
             except services.ReferralStateError as error:
                 messages.error(request, str(error))
             else:
+                audit_record(request=request, action=AuditAction.CHANGE, obj=item.referral, detail={"step": "input"})
                 messages.success(request, _("Thank you. The counselor can see your answer."))
             return redirect("referrals:input", pk=item.pk)
     return render(request, "referrals/input.html", {"item": item, "form": form})

@@ -12,6 +12,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from accounts.policy import actor_for
+from audit.models import Action as AuditAction
+from audit.models import ObjectType
+from audit.services import audit_record
 from reports import exports, selectors, services
 from reports.forms import filter_form_for
 from reports.indicators import build_report
@@ -72,6 +75,13 @@ def export(request):
         return redirect(back)
     filters = form.to_filters(term=form.term)
     filename = exports.filename_for(dataset=dataset, filters=filters, fmt=fmt)
+    audit_record(
+        request=request,
+        action=AuditAction.EXPORT,
+        object_type=ObjectType.REPORT,
+        object_id=dataset,
+        detail={"format": fmt, "suppressed": bool(filters.suppress)},
+    )
 
     if dataset == "cases":
         if filters.suppress:
@@ -122,6 +132,12 @@ def export_download(request, export_id):
     job = _get_export(request, export_id)
     if job.status != ExportStatus.DONE or not job.file:
         raise Http404
+    audit_record(
+        request=request,
+        action=AuditAction.DOWNLOAD,
+        object_type=ObjectType.REPORT,
+        object_id=str(job.pk),
+    )
     response = FileResponse(job.file.open("rb"), as_attachment=True, filename=job.filename)
     response["Cache-Control"] = "private, no-store"
     return response
