@@ -189,6 +189,7 @@ def build_report(*, actor, filters, categories, today=None, now=None, calendar=N
         Indicator(
             "triage_p90",
             _("Time to triage for 9 in 10 referrals"),
+            # xgettext:no-python-format
             _("School days within which 90% of the triaged referrals were triaged (the 90th percentile)."),
             triage["p90"],
             kind=Kind.DAYS,
