@@ -55,7 +55,7 @@ format: venv
 	$(VENV)/bin/ruff format .
 
 # Security scan of our code: fails on any high-severity finding.
-BANDIT_PATHS = accounts roster referrals casework reports notifications audit config
+BANDIT_PATHS = accounts roster referrals casework reports notifications audit config privacy
 bandit: venv
 	$(VENV)/bin/bandit -r $(BANDIT_PATHS) -lll -q
 

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from casework.crypto import EncryptedTextField
 from roster.models import SchoolScoped
 
 
@@ -259,13 +260,16 @@ class EvaluationEntry(models.Model):
 
 
 class ConfidentialNote(models.Model):
-    """Counselors only. Never shown, exported or sent to anyone else."""
+    """Counselors only. Never shown, exported or sent to anyone else (only a
+    counselor's export for a guardian's access request may include them, in a
+    separate file: see privacy.export). The body is encrypted in the database
+    (casework.crypto)."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="confidential_notes", verbose_name=_("case"))
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
     )
-    body = models.TextField(_("note"))
+    body = EncryptedTextField(_("note"))
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

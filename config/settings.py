@@ -5,6 +5,8 @@ in-process, emails printed to the console. Production sets DEBUG=0, SECRET_KEY,
 ALLOWED_HOSTS, DATABASE_URL and CELERY_BROKER_URL.
 """
 
+import base64
+import hashlib
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -43,6 +45,19 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
     SECRET_KEY = "django-insecure-development-only-key-do-not-use-in-production"
 
+# Confidential case notes are encrypted in the database with these Fernet keys
+# (casework.crypto): comma-separated, newest first; the first encrypts, all
+# decrypt. Rotate with `manage.py rotate_encryption_keys` (README). Required
+# when DEBUG is off.
+FIELD_ENCRYPTION_KEYS = envlist("FIELD_ENCRYPTION_KEYS")
+if not FIELD_ENCRYPTION_KEYS:
+    if not DEBUG:
+        raise ImproperlyConfigured("FIELD_ENCRYPTION_KEYS must be set when DEBUG is off.")
+    # INSECURE, development and tests only: derived from a public string.
+    FIELD_ENCRYPTION_KEYS = [
+        base64.urlsafe_b64encode(hashlib.sha256(b"sinergi-insecure-development-field-encryption-key").digest()).decode()
+    ]
+
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -70,6 +85,7 @@ INSTALLED_APPS = [
     "reports",
     "notifications",
     "audit",
+    "privacy",
 ]
 
 MIDDLEWARE = [
@@ -240,8 +256,17 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.send_daily_digests",
         "schedule": crontab(hour=envint("REMINDERS_HOUR", "6"), minute=30),
     },
+    # Anonymises the records of students who left school, after the period below.
+    "privacy-retention": {"task": "privacy.tasks.apply_retention", "schedule": crontab(hour=2, minute=15)},
 }
 CELERY_TIMEZONE = TIME_ZONE
+
+# Data protection (README, "Data protection"): the case records of a student
+# who left school are anonymised this many years after their last case closed
+# (privacy.retention, run daily by beat; `manage.py apply_retention --dry-run`).
+RETENTION_YEARS_AFTER_LEAVING = envint("RETENTION_YEARS_AFTER_LEAVING", "5")
+if RETENTION_YEARS_AFTER_LEAVING < 1:
+    raise ImproperlyConfigured("RETENTION_YEARS_AFTER_LEAVING must be 1 or more.")
 
 # Report exports with more rows than this are built by a Celery task.
 REPORTS_STREAM_MAX_ROWS = envint("REPORTS_STREAM_MAX_ROWS", "5000")

@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("reports.urls")),
     path("", include("notifications.urls")),
     path("audit/", include("audit.urls")),
+    path("privacy/", include("privacy.urls")),
     path("healthz", health.healthz, name="healthz"),
     # One sign-in page for everyone (lockout and two-step sign-in included).
     path("admin/login/", login_not_required(RedirectView.as_view(pattern_name="login", query_string=True))),

@@ -288,7 +288,12 @@ def _setting_in_subprocess(env_extra):
 
 
 def test_required_by_default_in_production_and_off_in_development():
-    production = {"DEBUG": "0", "SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "sinergi.example.sch.id"}
+    production = {
+        "DEBUG": "0",
+        "SECRET_KEY": "x" * 50,
+        "ALLOWED_HOSTS": "sinergi.example.sch.id",
+        "FIELD_ENCRYPTION_KEYS": "a2tra2tra2tra2tra2tra2tra2tra2tra2tra2tra2s=",
+    }
     assert _setting_in_subprocess(production) == "True"
     assert _setting_in_subprocess({"DEBUG": "1"}) == "False"
     assert _setting_in_subprocess({"DEBUG": "1", "REQUIRE_2FA": "1"}) == "True"

@@ -4,12 +4,17 @@ import sys
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def _run(*args, env_extra):
-    env = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "SECRET_KEY", "SINERGI_TESTING")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DEBUG", "SECRET_KEY", "SINERGI_TESTING", "FIELD_ENCRYPTION_KEYS")
+    }
     env.update(env_extra)
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
@@ -26,6 +31,8 @@ def test_check_deploy_passes_with_production_settings():
             "DEBUG": "0",
             "SECRET_KEY": "x" * 30 + "-a-real-production-secret-key-!",
             "ALLOWED_HOSTS": "sinergi.example.sch.id",
+            # Two keys, newest first, as during a key rotation.
+            "FIELD_ENCRYPTION_KEYS": f"{Fernet.generate_key().decode()},{Fernet.generate_key().decode()}",
         },
     )
     assert result.returncode == 0, result.stdout + result.stderr
@@ -35,6 +42,32 @@ def test_production_refuses_to_start_without_secret_key():
     result = _run("check", env_extra={"DEBUG": "0", "ALLOWED_HOSTS": "sinergi.example.sch.id"})
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_production_refuses_to_start_without_field_encryption_keys():
+    result = _run(
+        "check",
+        env_extra={"DEBUG": "0", "SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "sinergi.example.sch.id"},
+    )
+    assert result.returncode != 0
+    assert "FIELD_ENCRYPTION_KEYS must be set when DEBUG is off." in result.stderr
+
+
+def test_check_deploy_refuses_the_development_encryption_key():
+    from casework.crypto import INSECURE_DEVELOPMENT_KEY
+
+    result = _run(
+        "check",
+        "--deploy",
+        env_extra={
+            "DEBUG": "0",
+            "SECRET_KEY": "x" * 30 + "-a-real-production-secret-key-!",
+            "ALLOWED_HOSTS": "sinergi.example.sch.id",
+            "FIELD_ENCRYPTION_KEYS": INSECURE_DEVELOPMENT_KEY,
+        },
+    )
+    assert result.returncode != 0
+    assert "privacy.E002" in result.stderr
 
 
 def test_sqlite_default_is_tuned_for_concurrent_users(settings):
