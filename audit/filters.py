@@ -9,7 +9,9 @@ class AuditEventFilter(django_filters.FilterSet):
     object_type = django_filters.ChoiceFilter(
         label=_("Record type"), choices=ObjectType.choices, empty_label=_("All records")
     )
-    username = django_filters.CharFilter(label=_("Username"), field_name="actor_username", lookup_expr="iexact")
+    username = django_filters.CharFilter(
+        label=_("Username"), field_name="actor_username", lookup_expr="iexact", max_length=150
+    )
 
     class Meta:
         model = AuditEvent

@@ -21,8 +21,9 @@ class CaseloadFilter(django_filters.FilterSet):
         queryset=Classroom.objects.none(),
         empty_label=_("All classes"),
     )
+    # A bounded length: SQLite refuses LIKE patterns over 50,000 bytes.
     q = django_filters.CharFilter(
-        label=_("Student"), method="filter_student", widget=forms.TextInput(attrs={"type": "search"})
+        label=_("Student"), method="filter_student", max_length=100, widget=forms.TextInput(attrs={"type": "search"})
     )
 
     def __init__(self, data=None, *args, actor, **kwargs):

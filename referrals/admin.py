@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from accounts.admin_scoping import SchoolScopedAdmin
+from accounts.policy import actor_for
 from referrals.models import ConcernCategory, Referral, ReferralEvent
 
 
@@ -45,6 +46,16 @@ class ReferralEventInline(admin.TabularInline):
         return False
 
 
+def _may_read_referrals(request):
+    """Platform superusers (no school) and counselors with the superuser flag.
+    A school admin has no access to case content, even one with the
+    superuser flag (like the demo's `admin`): the same rule as casework.admin."""
+    if not request.user.is_active or not request.user.is_superuser:
+        return False
+    actor = actor_for(request)
+    return actor.school is None or actor.is_counselor
+
+
 @admin.register(Referral)
 class ReferralAdmin(admin.ModelAdmin):
     """Read-only, for superusers. School admins have no access to case
@@ -58,10 +69,10 @@ class ReferralAdmin(admin.ModelAdmin):
     inlines = [ReferralEventInline]
 
     def has_module_permission(self, request):
-        return request.user.is_superuser
+        return _may_read_referrals(request)
 
     def has_view_permission(self, request, obj=None):
-        return request.user.is_superuser
+        return _may_read_referrals(request)
 
     def has_add_permission(self, request):
         return False

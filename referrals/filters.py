@@ -2,6 +2,7 @@
 
 import django_filters
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from referrals import selectors
@@ -11,6 +12,21 @@ from roster.models import Classroom
 
 class DateInput(forms.DateInput):
     input_type = "date"
+
+
+class LabelledDateRangeWidget(django_filters.widgets.DateRangeWidget):
+    """Two date boxes under one <label>: the label can point at one box only,
+    so each box also gets its own accessible name."""
+
+    def __init__(self, *args, names=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.names = names
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        for subwidget, label in zip(context["widget"]["subwidgets"], self.names, strict=False):
+            subwidget["attrs"]["aria-label"] = str(label)
+        return context
 
 
 class TriageFilter(django_filters.FilterSet):
@@ -31,7 +47,13 @@ class TriageFilter(django_filters.FilterSet):
     filed = django_filters.DateFromToRangeFilter(
         label=_("Filed between"),
         field_name="created_at",
-        widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}),
+        widget=LabelledDateRangeWidget(
+            attrs={"type": "date"},
+            names=(
+                format_lazy("{}: {}", _("Filed between"), _("From")),
+                format_lazy("{}: {}", _("Filed between"), _("Until")),
+            ),
+        ),
     )
     mine = django_filters.BooleanFilter(
         label=_("Only classes I cover"), method="filter_mine", widget=forms.CheckboxInput

@@ -206,7 +206,19 @@ class StudentSearchForm(forms.Form):
     )
 
 
-class AskInfoForm(forms.Form):
+class TriageActionForm(forms.Form):
+    """The triage forms share one page and field names: each gets its own ids,
+    so that every label points at its own field."""
+
+    id_prefix = ""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", f"id_{self.id_prefix}_%s")
+        super().__init__(*args, **kwargs)
+
+
+class AskInfoForm(TriageActionForm):
+    id_prefix = "ask"
     message = forms.CharField(
         label=_("What would you like the teacher to add?"),
         max_length=4000,
@@ -215,7 +227,8 @@ class AskInfoForm(forms.Form):
     )
 
 
-class ResubmitForm(forms.Form):
+class ResubmitForm(TriageActionForm):
+    id_prefix = "resubmit"
     message = forms.CharField(
         label=_("Your answer"),
         max_length=4000,
@@ -224,7 +237,8 @@ class ResubmitForm(forms.Form):
     )
 
 
-class DeclineForm(forms.Form):
+class DeclineForm(TriageActionForm):
+    id_prefix = "decline"
     reason = forms.CharField(
         label=_("Reason, shown to the teacher"),
         max_length=4000,
@@ -239,7 +253,8 @@ class CounselorChoiceField(forms.ModelChoiceField):
         return obj.get_full_name()
 
 
-class AcceptForm(forms.Form):
+class AcceptForm(TriageActionForm):
+    id_prefix = "accept"
     lead_counselor = CounselorChoiceField(label=_("Lead counselor"), queryset=None)
     message = forms.CharField(
         label=_("Message to the teacher (optional)"),

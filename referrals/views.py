@@ -51,6 +51,12 @@ def _to_referral(referral):
     return redirect("referrals:detail", pk=referral.pk)
 
 
+def _search_query(search):
+    """The ?q= the search form accepted; none when it is too long or holds
+    characters no query may carry (NUL), and the form then says why."""
+    return search.cleaned_data["q"].strip() if search.is_valid() else ""
+
+
 # Filing.
 
 
@@ -60,7 +66,7 @@ def new(request):
     school = actor.school
     services.ensure_default_categories(school)
     search = StudentSearchForm(request.GET or None)
-    q = request.GET.get("q", "").strip()
+    q = _search_query(search)
     student = None
     student_error = None
 
@@ -96,7 +102,7 @@ def new(request):
     else:
         student_id = request.GET.get("student", "")
         if student_id:
-            if student_id.isdigit():
+            if student_id.isascii() and student_id.isdigit():
                 student = selectors.students_for_form(school).filter(pk=student_id).first()
             if student is None:
                 student_error = _("Choose a student of your school from the search.")
@@ -127,7 +133,7 @@ def student_search(request):
     actor = actor_for(request)
     actor.require("referral", "create")
     search = StudentSearchForm(request.GET or None)
-    q = request.GET.get("q", "").strip()
+    q = _search_query(search)
     context = {
         "search": search,
         "q": q,

@@ -5,6 +5,7 @@ Playwright's own download. Under CI=true a missing browser fails the run;
 elsewhere these tests skip with a clear message.
 """
 
+import functools
 import os
 import shutil
 from pathlib import Path
@@ -27,6 +28,11 @@ DESKTOP = {"width": 1280, "height": 900}
 AXE_JS = Path(__file__).parent / "vendor" / "axe.min.js"
 ARTIFACTS = Path(os.environ.get("ARTIFACTS", Path(__file__).resolve().parents[2] / ".ci" / "artifacts"))
 SCREENSHOTS = ARTIFACTS / "screenshots"
+
+try:
+    from playwright.sync_api import expect  # noqa: F401 — the tests import it from here
+except ImportError:  # the browser fixture skips (or fails under CI=true) with the reason
+    expect = None
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the
 # tests make around it are plain synchronous code.
@@ -110,15 +116,56 @@ def screenshot(page, name):
     return path
 
 
+@functools.cache
+def _axe_source():
+    return AXE_JS.read_text()
+
+
 def axe_violations(page, impacts=("serious", "critical")):
     """Run axe-core in the page; return violations of the given impact."""
-    page.evaluate(AXE_JS.read_text())
-    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.evaluate(_axe_source())
+    # Rules whose worst finding is below the impacts asked for are skipped: a
+    # third faster on long pages, and they could not fail the check anyway.
+    result = page.evaluate(
+        """async (impacts) => {
+          const skip = axe._audit.rules.filter(r => r.impact && !impacts.includes(r.impact)).map(r => r.id);
+          const rules = Object.fromEntries(skip.map(id => [id, {enabled: false}]));
+          return await axe.run(document, {resultTypes: ['violations'], rules});
+        }""",
+        list(impacts),
+    )
     return [
         {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:5]}
         for v in result["violations"]
         if v["impact"] in impacts
     ]
+
+
+def duplicate_ids(page):
+    """Ids used more than once: a label or aria reference to one of them points at the wrong element."""
+    return page.evaluate(
+        """() => { const seen = {}; document.querySelectorAll('[id]').forEach(el => { seen[el.id] = (seen[el.id] || 0) + 1; });
+                  return Object.keys(seen).filter(id => seen[id] > 1); }"""
+    )
+
+
+def badges_without_text(page):
+    """Badges that say nothing in words: their colour would be the only message."""
+    return page.evaluate(
+        """() => Array.from(document.querySelectorAll('.badge'))
+          .filter(b => !b.textContent.trim()).map(b => b.outerHTML.slice(0, 80))"""
+    )
+
+
+def charts_without_tables(page):
+    """Drawn charts (SVGs wider than an icon) with no table of the same numbers beside them."""
+    return page.evaluate(
+        """() => Array.from(document.querySelectorAll('svg'))
+          .filter(svg => svg.getBoundingClientRect().width > 100)
+          .filter(svg => ![svg.closest('figure'), svg.closest('section')].some(home => home && home.querySelector('table')))
+          .map(svg => (svg.getAttribute('aria-label') || svg.outerHTML).slice(0, 80))"""
+    )
 
 
 def assert_no_horizontal_scroll(page):
@@ -127,11 +174,31 @@ def assert_no_horizontal_scroll(page):
 
 
 def small_touch_targets(page, minimum=44):
-    """Visible links, buttons and inputs smaller than minimum×minimum px (inline text links excepted)."""
+    """Visible controls smaller than minimum×minimum px (inline text links excepted).
+
+    Buttons, button-styled links, nav and pagination links, form fields and the
+    summaries that open folded sections. A checkbox or radio button counts
+    together with its label, since tapping the label ticks the box.
+    """
     return page.evaluate(
-        """(min) => Array.from(document.querySelectorAll('button, a.btn, input:not([type=hidden]), select, textarea, .nav-link'))
-          .filter(el => el.offsetParent !== null)
-          .map(el => { const r = el.getBoundingClientRect(); return {tag: el.tagName, text: (el.innerText || el.name || el.id || '').slice(0, 40), w: Math.round(r.width), h: Math.round(r.height)}; })
-          .filter(r => r.w > 0 && (r.h < min || r.w < min) && !(r.tag === 'INPUT' && (r.w >= min)))""",
+        """(min) => {
+          const box = (el) => {
+            const r = el.getBoundingClientRect();
+            let [l, t, rt, b] = [r.left, r.top, r.right, r.bottom];
+            if (el.matches('input[type=checkbox], input[type=radio]')) {
+              for (const label of el.labels || []) {
+                const q = label.getBoundingClientRect();
+                l = Math.min(l, q.left); t = Math.min(t, q.top); rt = Math.max(rt, q.right); b = Math.max(b, q.bottom);
+              }
+            }
+            return {w: Math.round(rt - l), h: Math.round(b - t)};
+          };
+          return Array.from(document.querySelectorAll(
+              'button, a.btn, input:not([type=hidden]), select, textarea, .nav-link, .page-link, summary'))
+            .filter(el => el.offsetParent !== null || el.tagName === 'SUMMARY')
+            .filter(el => el.getClientRects().length > 0)
+            .map(el => ({tag: el.tagName, text: (el.innerText || el.name || el.id || '').trim().slice(0, 40), ...box(el)}))
+            .filter(r => r.w > 0 && (r.h < min || r.w < min));
+        }""",
         minimum,
     )

@@ -1,0 +1,221 @@
+"""Every main page, for every role, at phone and desktop sizes.
+
+The demo school (`seed_demo`) gives realistic pages: long lists, charts with
+measurements, cases in every state. Each role signs in once; each page is
+opened at 375×667 and again at desktop width on the same tab. Checked:
+
+- axe-core: no violation of serious or critical impact (both sizes);
+- phone: no horizontal scrolling on any page, and on the pages the issue names
+  (the referral form, /referrals/, /tasks/, the case record) no touch target
+  under 44×44 px;
+- a screenshot of each page at each size, saved as a CI artefact.
+
+Every problem is collected and reported at once, so one run shows the full list.
+"""
+
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from tests.e2e.conftest import (
+    DESKTOP,
+    PHONE,
+    assert_no_horizontal_scroll,
+    axe_violations,
+    badges_without_text,
+    charts_without_tables,
+    duplicate_ids,
+    screenshot,
+    sign_in,
+    small_touch_targets,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+ROLES = ["teacher", "homeroom", "counselor", "vp", "admin"]
+EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
+BAD_ROSTER = b"nisn,nis,nama,jk,tanggal_lahir,kelas\n12345,1,,X,31/02/2013,VII-Z\n0081234599,2,Budi,L,01/01/2013,\n"
+
+# Pages each role must be able to open (200). Others in the list below are
+# checked when the role can open them and skipped when it gets 403/404.
+EXPECTED = {
+    "teacher": {
+        "home",
+        "referral-form",
+        "referral-form-student",
+        "referrals",
+        "referral",
+        "case",
+        "case-print",
+        "tasks",
+    },
+    "homeroom": {"home", "referral-form", "referrals", "referral", "case", "tasks"},
+    "counselor": {"home", "referral", "triage", "cases", "case", "case-print", "tasks", "audit"},
+    "vp": {"home", "case", "case-print", "tasks", "reports", "audit"},
+    "admin": {"home", "roster", "roster-import", "audit"},
+}
+COMMON = {"notifications", "notification-settings", "roster", "profile"}
+
+# The pages the issue names for phones: no horizontal scrolling, 44 px targets.
+PHONE_STRICT = {"referral-form", "referral-form-student", "referrals", "tasks", "case"}
+
+
+def _objects_for(username):
+    """A referral, a case and a student the user may see, chosen to show as much as possible."""
+    from django.db.models import Count
+
+    from accounts.models import User
+    from accounts.policy import Actor, visible_cases, visible_referrals
+    from referrals import selectors
+    from referrals.models import Status
+
+    user = User.objects.get(username=username)
+    actor = Actor(user)
+    ids = {}
+    if actor.school is None:
+        return ids
+    referrals = visible_referrals(actor)
+    if actor.is_teacher:
+        referrals = referrals.filter(referred_by=user) or referrals
+    referral = (
+        referrals.filter(status=Status.SUBMITTED).order_by("pk").first()
+        if actor.is_counselor
+        else referrals.order_by("-pk").first()
+    )
+    if referral:
+        ids["referral"] = referral.pk
+    case = (
+        visible_cases(actor)
+        .annotate(n_goals=Count("goals", distinct=True), n_entries=Count("entries", distinct=True))
+        .order_by("-n_goals", "-n_entries", "pk")
+        .first()
+    )
+    if case:
+        ids["case"] = case.pk
+    if actor.is_teacher:
+        student = selectors.students_for_form(actor.school).order_by("pk").first()
+        ids["student"] = student.pk
+    return ids
+
+
+def _pages(ids):
+    pages = [
+        ("home", "/"),
+        ("referral-form", "/referrals/new/"),
+        ("referrals", "/referrals/"),
+        ("triage", "/triage/"),
+        ("cases", "/cases/"),
+        ("tasks", "/tasks/"),
+        ("reports", "/reports/"),
+        ("notifications", "/notifications/"),
+        ("notification-settings", "/notifications/settings/"),
+        ("roster", "/roster/"),
+        ("roster-import", "/roster/import/"),
+        ("audit", "/audit/"),
+        ("profile", "/accounts/profile/"),
+    ]
+    if "student" in ids:
+        pages.insert(2, ("referral-form-student", f"/referrals/new/?student={ids['student']}"))
+    if "referral" in ids:
+        pages.append(("referral", f"/referrals/{ids['referral']}/"))
+    if "case" in ids:
+        pages.append(("case", f"/cases/{ids['case']}/"))
+        pages.append(("case-print", f"/cases/{ids['case']}/print/"))
+    return pages
+
+
+@pytest.fixture
+def demo_school(settings):
+    settings.DEBUG = True
+    call_command("seed_demo", verbosity=0)
+    settings.DEBUG = False
+
+
+def _check_page(page, role, name, url, problems):
+    """Open ``url`` (or check the page already open when url is None) and check it."""
+    # Phone first.
+    page.set_viewport_size(PHONE)
+    if url is not None:
+        response = page.goto(url)
+        status = response.status if response else 0
+        if status != 200:
+            return status
+    if page.locator("h1").count() != 1:
+        problems.append(f"{role} {name}: {page.locator('h1').count()} <h1> elements")
+    for check, what in (
+        (badges_without_text, "badges without text"),
+        (charts_without_tables, "charts without a table"),
+    ):
+        found = check(page)
+        if found:
+            problems.append(f"{role} {name}: {what}: {found[:5]}")
+    duplicates = duplicate_ids(page)
+    if duplicates:
+        problems.append(f"{role} {name}: ids used more than once: {duplicates[:8]}")
+    screenshot(page, f"{role}-{name}-phone")
+    # The folded parts (forms behind "Add a goal", filters, optional fields)
+    # are checked open, as a user who opens them sees them.
+    _unfold(page, True)
+    for violation in axe_violations(page):
+        problems.append(f"{role} {name} phone: axe {violation}")
+    try:
+        assert_no_horizontal_scroll(page)
+    except AssertionError as error:
+        problems.append(f"{role} {name} phone: {error}")
+    if name in PHONE_STRICT:
+        small = small_touch_targets(page)
+        if small:
+            problems.append(f"{role} {name} phone: touch targets under 44px: {small[:8]}")
+    # The same page at desktop width.
+    page.set_viewport_size(DESKTOP)
+    for violation in axe_violations(page):
+        problems.append(f"{role} {name} desktop: axe {violation}")
+    _unfold(page, False)
+    screenshot(page, f"{role}-{name}-desktop")
+    return 200
+
+
+def _unfold(page, unfold):
+    """Open every closed <details> (remembering which), or close those again."""
+    page.evaluate(
+        """(unfold) => document.querySelectorAll(unfold ? 'details:not([open])' : 'details[data-unfolded]').forEach(d => {
+             d.open = unfold; if (unfold) { d.dataset.unfolded = '1'; } else { delete d.dataset.unfolded; } })""",
+        unfold,
+    )
+
+
+def _upload_roster(page, base_url, content, filename):
+    """The admin uploads a roster file; the page shows the preview or the problems."""
+    page.set_viewport_size(PHONE)
+    page.goto(f"{base_url}/roster/import/")
+    page.locator("input[type=file]").set_input_files({"name": filename, "mimeType": "text/csv", "buffer": content})
+    page.locator("form button[type=submit][value=preview]").click()
+    page.wait_for_load_state()
+
+
+def test_every_main_page_for_every_role(new_page, live_server, demo_school):
+    problems = []
+    for role in ROLES:
+        ids = _objects_for(role)
+        page = new_page(DESKTOP)
+        sign_in(page, live_server.url, role)
+        assert "/accounts/login/" not in page.url, f"{role} could not sign in"
+        opened = set()
+        for name, path in _pages(ids):
+            status = _check_page(page, role, name, live_server.url + path, problems)
+            if status == 200:
+                opened.add(name)
+            elif status not in (403, 404):
+                problems.append(f"{role} {name}: HTTP {status}")
+        if role == "admin":
+            # The import's preview and its list of problems (nothing is imported).
+            _upload_roster(page, live_server.url, EXAMPLES.joinpath("students.csv").read_bytes(), "students.csv")
+            _check_page(page, role, "roster-import-preview", None, problems)
+            _upload_roster(page, live_server.url, BAD_ROSTER, "students.csv")
+            _check_page(page, role, "roster-import-problems", None, problems)
+        missing = (EXPECTED[role] | COMMON) - opened
+        if missing:
+            problems.append(f"{role} could not open: {sorted(missing)}")
+        page.context.close()
+    assert not problems, "\n".join(problems)
