@@ -231,7 +231,7 @@ URL_POLICY = {
     # Roster.
     "roster:overview": _url(("roster", "view")),
     "roster:import": _url(("roster", "import")),
-    "roster:import_example": _url(("roster", "manage")),
+    "roster:import_example": _url(("roster", "import")),
     # Referrals.
     "referrals:list": _url(("referral", "create")),
     "referrals:new": _url(("referral", "create")),
