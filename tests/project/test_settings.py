@@ -13,7 +13,8 @@ def _run(*args, env_extra):
     env = {
         k: v
         for k, v in os.environ.items()
-        if k not in ("DEBUG", "SECRET_KEY", "SINERGI_TESTING", "FIELD_ENCRYPTION_KEYS")
+        # The browser tests' DJANGO_ALLOW_ASYNC_UNSAFE must not reach a production check.
+        if k not in ("DEBUG", "SECRET_KEY", "SINERGI_TESTING", "FIELD_ENCRYPTION_KEYS", "DJANGO_ALLOW_ASYNC_UNSAFE")
     }
     env.update(env_extra)
     return subprocess.run(
