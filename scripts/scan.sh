@@ -30,24 +30,28 @@
 #     nothing is sent to wapiti's public endpoint.
 #
 # Reports in ${ARTIFACTS:-.ci/artifacts}/scan/: <role>.json (wapiti's report:
-# vulnerabilities, anomalies, crawled pages), <role>.log (wapiti's output),
+# vulnerabilities, anomalies, crawled pages), <role>-html/ (the same as a web
+# page), <role>.log (wapiti's output),
 # server.log (gunicorn and Django warnings and errors), access.log (status,
-# method, path, role of every request), summary.txt (the verdict).
+# method, path, microseconds, user agent "sinergi-scan/<role>/<phase>" of
+# every request), summary.txt (the verdict).
 #
 # Settings (environment):
 #   SCAN_ROLES        roles (default: teacher homeroom counselor counselor2 vp admin)
 #   SCAN_CRAWL_TIME   seconds of crawling per role (default 90)
-#   SCAN_ATTACK_TIME  seconds per attack module per role (default 35)
+#   SCAN_ATTACK_TIME  seconds per attack module per role (default 30)
 #   SCAN_JOBS         roles scanned at the same time (default: all)
+#   SCAN_SAMPLE       objects of each kind crawled (cases, referrals, ...; default 3)
 #   SCAN_KEEP         resources attacked per route (default 1)
 #   SCAN_MODULES      wapiti -m for the attack phase (default below)
 #   SCAN_WORKERS      gunicorn workers (default 1, see below)
+#   SCAN_THREADS      threads per worker (default 1)
 #   PYTHON            interpreter for .venv-scan (default: the base interpreter of .venv)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 
-APP_VENV="$ROOT/.venv"
+APP_VENV="${APP_VENV:-$ROOT/.venv}"  # the app's virtualenv (make passes $(VENV))
 APP_PY="$APP_VENV/bin/python"
 SCAN_VENV="$ROOT/.venv-scan"
 WAPITI_VERSION=3.3.2
@@ -55,10 +59,12 @@ ARTIFACTS="${ARTIFACTS:-$ROOT/.ci/artifacts}"
 OUT="$ARTIFACTS/scan"
 ROLES="${SCAN_ROLES:-teacher homeroom counselor counselor2 vp admin}"
 CRAWL_TIME="${SCAN_CRAWL_TIME:-90}"
-ATTACK_TIME="${SCAN_ATTACK_TIME:-35}"
+ATTACK_TIME="${SCAN_ATTACK_TIME:-30}"
 JOBS="${SCAN_JOBS:-$(wc -w <<<"$ROLES")}"
 KEEP="${SCAN_KEEP:-1}"
+SAMPLE="${SCAN_SAMPLE:-3}"
 WORKERS="${SCAN_WORKERS:-1}"
+THREADS="${SCAN_THREADS:-1}"
 
 # Passive checks during the crawl: wapiti's "passive" set (security headers,
 # cookie flags, CSP, redirects with content, information and stack trace
@@ -125,11 +131,19 @@ rm -rf "$OUT"
 mkdir -p "$OUT" "$WORK/media" "$WORK/mail" "$WORK/static" "$WORK/wapiti"
 
 # The production settings, except STATIC_ROOT (collected into $WORK rather
-# than into the project's staticfiles/).
+# than into the project's staticfiles/) and log lines that name their level
+# and logger, so that scan_report.py can tell a server error (django.request,
+# a 500) from a refused suspicious request (django.security.*, a 400).
 cat >"$WORK/sinergi_scan_settings.py" <<EOF
 from config.settings import *  # noqa: F403
+from config.settings import LOGGING
 
 STATIC_ROOT = "$WORK/static"
+LOGGING = {
+    **LOGGING,
+    "formatters": {"named": {"format": "%(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "named"}},
+}
 EOF
 
 free_port() { "$APP_PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
@@ -208,14 +222,20 @@ ENDPOINT_PORT="$(free_port)"
 "$APP_PY" "$ROOT/scripts/scan_report.py" endpoint --port "$ENDPOINT_PORT" >"$OUT/ssrf-endpoint.log" 2>&1 &
 ENDPOINT_PID=$!
 
-# One worker by default: on SQLite every request takes the database's write
-# lock when it starts (ATOMIC_REQUESTS, transaction_mode IMMEDIATE), so more
-# workers only wait for each other, polling the lock. A request that takes
-# over 60 s is killed and reported (WORKER TIMEOUT).
+# One worker, one thread by default: on SQLite every request takes the
+# database's write lock when it starts (ATOMIC_REQUESTS, transaction_mode
+# IMMEDIATE), so more only wait for each other, polling the lock. The gthread
+# worker, because a sync worker waits for a connection's request however long
+# the client takes (in production the HTTPS proxy buffers requests), and
+# wapiti leaves connections open without a request when it stops a crawl.
+# Idle connections are kept for 120 s, longer than wapiti keeps them: when the
+# server closes one first, the request wapiti sends on it fails (ReadError).
+# A request that takes over 60 s is killed and reported (WORKER TIMEOUT).
 echo "Starting gunicorn (DEBUG=0) on $BASE"
 "$APP_VENV/bin/gunicorn" config.wsgi --chdir "$ROOT" --bind "127.0.0.1:$PORT" \
-  --workers "$WORKERS" --timeout 60 --graceful-timeout 5 \
-  --access-logfile "$WORK/access.log" --access-logformat '%(s)s	%(m)s	%(U)s	%(a)s' \
+  --workers "$WORKERS" --worker-class gthread --threads "$THREADS" --keep-alive 120 \
+  --timeout 60 --graceful-timeout 5 \
+  --access-logfile "$WORK/access.log" --access-logformat '%(s)s	%(m)s	%(U)s	%(D)s	%(a)s' \
   --error-logfile - >"$OUT/server.log" 2>&1 &
 SERVER_PID=$!
 for _ in $(seq 1 100); do
@@ -255,6 +275,7 @@ for url in "${EXCLUDES[@]}"; do exclude_args+=(-x "$url"); prune_args+=(--exclud
 
 scan_role() {
   local role=$1 t0=$SECONDS log="$OUT/$1.log" session="$WORK/wapiti/$1"
+  : >"$log"
   if ! session_ok "$role"; then
     echo "scan: the session made for $role does not work (no 200 from /accounts/profile/)" >&2
     return 1
@@ -264,24 +285,37 @@ scan_role() {
     "${exclude_args[@]}" --skip csrfmiddlewaretoken
     --store-session "$session" --store-config "$WORK/wapiti/config"
     --endpoint "http://127.0.0.1:$ENDPOINT_PORT/"
-    --timeout 30 --no-bugreport -v 1 -dr 1 -f json
+    --timeout 30 --no-bugreport -v 1 -dr 1
   )
-  local starts=()
-  while read -r url; do starts+=(-s "$url"); done <"$WORK/starts-$role"
-  echo "== $role: crawl (≤ ${CRAWL_TIME} s)"
+  local starts=() sample_starts=() sampled=()
+  while read -r url; do starts+=(-s "$url"); sample_starts+=(--start "$url"); done <"$WORK/starts-$role"
+  "$APP_PY" "$ROOT/scripts/scan_report.py" sample --base "$BASE" --cookie-file "$WORK/cookie-$role" \
+    --keep "$SAMPLE" --user-agent "sinergi-scan/$role/sample" "${sample_starts[@]}" "${prune_args[@]}" \
+    >"$WORK/sample-$role" 2>>"$log" || return 1
+  while read -r url; do sampled+=(-x "$url"); done <"$WORK/sample-$role"
+  local t_crawl=$SECONDS
+  echo "== $role: crawl (≤ ${CRAWL_TIME} s; $((${#sampled[@]} / 2)) objects left out, $SAMPLE of each kind kept)"
   "$WAPITI" "${common[@]}" -A "sinergi-scan/$role/crawl" -m "$CRAWL_MODULES" --flush-session \
-    "${starts[@]}" --tasks 4 \
-    --max-scan-time "$CRAWL_TIME" -o "$WORK/$role-crawl.json" >"$log" 2>&1 \
+    "${starts[@]}" "${sampled[@]}" --tasks 4 \
+    --max-scan-time "$CRAWL_TIME" -f json -o "$WORK/$role-crawl.json" >>"$log" 2>&1 \
     || { echo "scan: wapiti's crawl failed for $role; see $log" >&2; tail -20 "$log" >&2; return 1; }
   local stats
   stats="$("$APP_PY" "$ROOT/scripts/scan_report.py" prune --session "$session" --keep "$KEEP" "${prune_args[@]}")" \
     || return 1
   echo "$role $stats" >>"$OUT/crawl-stats"
+  local t_attack=$SECONDS
   echo "== $role: attacks on $(cut -d' ' -f3 <<<"$stats") resources (≤ ${ATTACK_TIME} s per module)"
   "$WAPITI" "${common[@]}" -A "sinergi-scan/$role/attack" -m "$ATTACK_MODULES" --skip-crawl \
-    --max-attack-time "$ATTACK_TIME" -o "$OUT/$role.json" >>"$log" 2>&1 \
+    --max-attack-time "$ATTACK_TIME" -f json -o "$OUT/$role.json" >>"$log" 2>&1 \
     || { echo "scan: wapiti's attacks failed for $role; see $log" >&2; tail -20 "$log" >&2; return 1; }
-  echo "$role $((SECONDS - t0))" >>"$OUT/durations"
+  local t_html=$SECONDS
+  # The same report as HTML, from wapiti's session (no module runs again).
+  "$WAPITI" "${common[@]}" -A "sinergi-scan/$role/report" -m "" --skip-crawl \
+    -f html -o "$OUT/$role-html" >>"$log" 2>&1 \
+    || echo "scan: no HTML report for $role (the JSON one is there); see $log" >&2
+  # Seconds: all, before the crawl (session check, sampling), crawl, attacks, HTML report.
+  echo "$role $((SECONDS - t0)) $((t_crawl - t0)) $((t_attack - t_crawl)) $((t_html - t_attack)) $((SECONDS - t_html))" \
+    >>"$OUT/durations"
   if ! session_ok "$role"; then
     echo "scan: $role's session no longer works after the scan: something wapiti followed signed it out" >&2
     return 1
@@ -303,6 +337,7 @@ for role in $ROLES; do
   role_pids+=($!)
 done
 for pid in "${role_pids[@]}"; do wait "$pid" || status=1; done
+role_pids=()
 
 # Stop the server so that its logs are complete, then judge.
 stop "$SERVER_PID"

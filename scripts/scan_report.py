@@ -50,9 +50,42 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 NOT_APPLICABLE: dict[str, str] = {}
 
 SERVER_ERROR_ANOMALY = "Internal Server Error"
-SERVER_LOG_ERRORS = re.compile(
-    r"Traceback \(most recent call last\)|Internal Server Error|\[CRITICAL\]|WORKER TIMEOUT|database is locked"
-)
+# server.log holds gunicorn's lines ("[date] [pid] [LEVEL] message") and
+# Django's records ("LEVEL logger: message", then a traceback if any; the
+# format is set by scripts/scan.sh). Errors are gunicorn's [ERROR] and
+# [CRITICAL] (WORKER TIMEOUT) and Django's ERROR and CRITICAL records
+# (django.request: "Internal Server Error"), except those of django.security.*:
+# a SuspiciousOperation (e.g. DisallowedModelAdminToField for a forged
+# _to_field) is a request refused with 400, which is what an attack should get.
+GUNICORN_LINE = re.compile(r"^\[[^]]+\] \[\d+\] \[([A-Z]+)\] (.*)")
+DJANGO_RECORD = re.compile(r"^(DEBUG|INFO|WARNING|ERROR|CRITICAL) ([\w.]+): (.*)")
+REFUSED_LOGGERS = "django.security."
+
+
+def _server_log(path):
+    """(error messages, Counter of refused suspicious requests by logger)."""
+    errors, refused = [], Counter()
+    if not path.exists():
+        return errors, refused
+    owner = None  # the record a traceback line belongs to: (level, logger)
+    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+        gunicorn = GUNICORN_LINE.match(line)
+        record = DJANGO_RECORD.match(line)
+        if gunicorn:
+            owner = (gunicorn.group(1), "gunicorn")
+            if gunicorn.group(1) in ("ERROR", "CRITICAL"):
+                errors.append(line.strip())
+        elif record:
+            level, logger, message = record.groups()
+            owner = (level, logger)
+            if level in ("ERROR", "CRITICAL"):
+                if logger.startswith(REFUSED_LOGGERS):
+                    refused[logger] += 1
+                else:
+                    errors.append(f"{logger}: {message}")
+        elif line.startswith("Traceback") and (owner is None or owner[0] not in ("ERROR", "CRITICAL")):
+            errors.append(f"a traceback outside an error record: {line.strip()}")
+    return errors, refused
 
 
 def _count(groups):
@@ -60,21 +93,24 @@ def _count(groups):
 
 
 def _access_log(path):
-    """({role: Counter of status codes}, the 5xx lines). Lines are
-    status, method, path, user agent ("sinergi-scan/<role>/<phase>"), tab-separated."""
-    statuses, errors = {}, []
+    """({role: Counter of status codes}, the 5xx lines, [(microseconds, request)]).
+    Lines are status, method, path, microseconds, user agent
+    ("sinergi-scan/<role>/<phase>"), tab-separated."""
+    statuses, errors, times = {}, [], []
     if not path.exists():
-        return statuses, errors
+        return statuses, errors, times
     for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
         parts = line.split("\t")
-        if len(parts) < 4:
+        if len(parts) < 5:
             continue
-        status, method, url, agent = parts[0], parts[1], parts[2], "\t".join(parts[3:])
+        status, method, url, micros, agent = parts[0], parts[1], parts[2], parts[3], "\t".join(parts[4:])
         role = agent.split("/")[1] if agent.startswith("sinergi-scan/") else "(other)"
         statuses.setdefault(role, Counter())[status] += 1
         if status.startswith("5"):
             errors.append(f"{status} {method} {url} ({role})")
-    return statuses, errors
+        if micros.isdigit():
+            times.append((int(micros), f"{method} {url}"))
+    return statuses, errors, times
 
 
 def _keyed_lines(path):
@@ -105,7 +141,7 @@ def _coverage(session_dir):
 def judge(args):
     durations = _keyed_lines(args.dir / "durations")
     crawl = _keyed_lines(args.dir / "crawl-stats")
-    statuses, server_errors = _access_log(args.dir / "access.log")
+    statuses, server_errors, times = _access_log(args.dir / "access.log")
 
     failures = []
     print("Security scan (wapiti) per role:")
@@ -140,7 +176,8 @@ def judge(args):
             )
         )
         if role in durations:
-            parts.append(f"{durations[role][0]} s")
+            total, *phases = durations[role]
+            parts.append(f"{total} s" + (" (crawl {1} s, attacks {2} s)".format(*phases) if len(phases) >= 3 else ""))
         print(f"  {role:<10} " + ", ".join(parts))
         for name, items in real.items():
             for item in items:
@@ -155,13 +192,24 @@ def judge(args):
 
     for line in server_errors:
         failures.append(f"server answered {line}")
-    server_log = args.dir / "server.log"
-    if server_log.exists():
-        lines = server_log.read_text(encoding="utf-8", errors="replace").splitlines()
-        hits = [line.strip() for line in lines if SERVER_LOG_ERRORS.search(line)]
-        if hits:
-            failures.append(f"server.log: {len(hits)} error lines, the first: {hits[0]}")
+    log_errors, refused = _server_log(args.dir / "server.log")
+    for line in log_errors[:20]:
+        failures.append(f"server.log: {line}")
+    if len(log_errors) > 20:
+        failures.append(f"server.log: … {len(log_errors) - 20} more errors")
+    if refused:
+        print(
+            "  suspicious requests refused with 400: "
+            + ", ".join(f"{logger.removeprefix(REFUSED_LOGGERS)} {count}" for logger, count in refused.most_common())
+        )
 
+    if times:
+        times.sort()
+        slowest = times[-1]
+        print(
+            f"  server: {len(times)} requests, median {times[len(times) // 2][0] / 1000:.0f} ms, "
+            f"slowest {slowest[0] / 1_000_000:.1f} s ({slowest[1]})"
+        )
     if args.total_seconds is not None:
         print(f"  total {args.total_seconds} s; reports in {args.dir}")
     if failures:
@@ -240,7 +288,7 @@ FIRST_ID = re.compile(r"^(.*?/)(\d+)/")
 def sample(args):
     """Exclusion patterns (-x) that leave the crawl --keep objects of each
     collection: /cases/<id>/..., /referrals/<id>/..., /admin/<app>/<model>/<id>/...
-    Reads the role's index pages (paths without an id, two query variants at
+    Reads the role's index pages (paths without an id, one query variant at
     most each), notes the ids their links and forms lead to, in page order,
     and excludes all but the first --keep of each collection."""
     base = args.base.rstrip("/")
@@ -281,7 +329,7 @@ def sample(args):
                 continue
             if parts.query:
                 variants[parts.path] += 1
-                if variants[parts.path] > 2:
+                if variants[parts.path] > 1:
                     continue
             queued.add(target)
             queue.append((target, depth + 1))
@@ -364,7 +412,7 @@ def main():
     sample_parser.add_argument("--start", action="append", default=[])
     sample_parser.add_argument("--keep", type=int, default=3)
     sample_parser.add_argument("--depth", type=int, default=3)
-    sample_parser.add_argument("--max-pages", type=int, default=80)
+    sample_parser.add_argument("--max-pages", type=int, default=60)
     sample_parser.add_argument("--user-agent", default="sinergi-scan")
     sample_parser.add_argument("--exclude", action="append", default=[])
     endpoint_parser = commands.add_parser("endpoint")
