@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from casework.crypto import EncryptedTextField
@@ -82,6 +83,9 @@ class Case(models.Model):
 
     def __str__(self):
         return self.number
+
+    def get_absolute_url(self):
+        return reverse("casework:detail", args=[self.pk])
 
     @property
     def number(self):

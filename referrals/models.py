@@ -2,6 +2,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
@@ -192,6 +193,9 @@ class Referral(models.Model):
 
     def __str__(self):
         return _("Referral #%(id)s") % {"id": self.pk}
+
+    def get_absolute_url(self):
+        return reverse("referrals:detail", args=[self.pk])
 
     @property
     def is_open(self):

@@ -7,6 +7,7 @@ calendar (holidays) is loaded once per request.
 
 from django.db.models import Case, Count, IntegerField, Prefetch, Q, Value, When
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, User
 from referrals.models import (
@@ -90,6 +91,28 @@ def pending_input_requests(*, user, school):
 
 
 # The calendar.
+
+
+def referral_contacts(referral, *, viewer):
+    """The colleagues involved in a referral whom the viewer can reach on
+    WhatsApp, each once, with what they are to it: [(user, role)]. Reads only
+    what referral_for_page loaded."""
+    classroom = referral.student.classroom
+    case = referral.case
+    people = [
+        (referral.referred_by, _("Referring teacher")),
+        (case.lead_counselor if case else None, _("Lead counselor")),
+        (referral.triaged_by, _("Counselor who triaged it")),
+        (classroom.counselor if classroom else None, _("Counselor for the class")),
+        (classroom.homeroom_teacher if classroom else None, _("Homeroom teacher")),
+    ]
+    contacts, seen = [], {viewer.pk}
+    for person, role in people:
+        if person is None or person.pk in seen or not person.is_active or not person.whatsapp:
+            continue
+        seen.add(person.pk)
+        contacts.append((person, role))
+    return contacts
 
 
 def calendar_for(school):

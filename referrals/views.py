@@ -179,6 +179,7 @@ def _detail_context(request, actor, referral, **forms):
         "age": selectors.age_in_school_days(referral, calendar),
         "overdue": selectors.is_overdue(referral, calendar),
         "due_on": selectors.triage_due_on(referral, calendar),
+        "contacts": selectors.referral_contacts(referral, viewer=user),
     }
     if is_referrer and referral.status == Status.NEEDS_INFO:
         context["resubmit_form"] = forms.get("resubmit_form") or ResubmitForm()

@@ -201,10 +201,12 @@ def seed_school(index, *, today=None):
             full_name=name,
             password=password,
             email=f"{_username(index, key)}@sukamaju.sch.id",
+            # Made-up numbers, so that the WhatsApp links show in the demo.
+            whatsapp=f"+62811{index:02d}{position:05d}",
             is_staff=key == "admin",
             is_superuser=key == "admin" and index == 1,
         )
-        for key, (name, _roles) in staff.items()
+        for position, (key, (name, _roles)) in enumerate(staff.items(), start=1)
     ]
     User.objects.bulk_create(users)
     by_key = {key: User.objects.get(username=_username(index, key)) for key in staff}
