@@ -29,7 +29,7 @@ from casework.models import (
     Outcome,
     TeamRole,
 )
-from referrals.models import Referral, ReferralEvent, Since, Status, Urgency
+from referrals.models import ConcernCategory, Referral, ReferralEvent, Since, Status, Urgency
 from roster.models import Classroom, Student, Subject
 
 D = Decimal
@@ -37,6 +37,7 @@ BETTER, SAME = EvaluationRating.BETTER, EvaluationRating.NO_CHANGE
 
 # Cases this module opens itself, each with its story: (class, student index,
 # referrer, subject, urgency, days ago, observation, teacher's view, story).
+# Their referrals' concern categories are in EXTRA_CASE_CATEGORIES, by story.
 EXTRA_CASES = [
     ("VII-A", 20, "teacher", "Matematika", Urgency.URGENT, 12,
      "Menolak mengerjakan soal dan merobek lembar jawaban saat ulangan.",
@@ -55,6 +56,14 @@ EXTRA_CASES = [
      "Belum menguasai operasi bilangan bulat.", "open"),
 ]  # fmt: skip
 
+EXTRA_CASE_CATEGORIES = {
+    "active": ["emotional", "behaviour"],
+    "monitoring": ["low_motivation"],
+    "closed": ["attendance", "social"],
+    "reopened": ["attention", "low_motivation"],
+    "open": ["low_achievement", "literacy_numeracy"],
+}
+
 # The stories of the cases the referrals demo opened, oldest first.
 SCENARIOS = ["active", "monitoring", "open", "active", "closed"]
 
@@ -70,7 +79,7 @@ def _users(school):
 
 
 def _new_case(school, users, row, now):
-    class_name, index, referrer, subject, urgency, days, observation, view, _story = row
+    class_name, index, referrer, subject, urgency, days, observation, view, story = row
     classroom = Classroom.objects.for_school(school).filter(name=class_name).first()
     if classroom is None or referrer not in users:
         return None
@@ -94,6 +103,7 @@ def _new_case(school, users, row, now):
         triaged_at=filed + datetime.timedelta(hours=20),
         latest_feedback="Saya akan menemui siswa minggu ini dan mengabari Bapak/Ibu.",
     )
+    referral.categories.set(ConcernCategory.objects.for_school(school).filter(code__in=EXTRA_CASE_CATEGORIES[story]))
     case = services.case_open(student=student, lead_counselor=counselor, by=counselor)
     services.case_attach_referral(case=case, referral=referral, by=counselor)
     referral.save()

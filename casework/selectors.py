@@ -181,6 +181,8 @@ def case_page(*, case, actor, now=None):
     for m in meetings:
         m.decision_actions = [a for a in actions if a.meeting_id == m.pk]
         m.is_attendee = any(u.pk == actor.user.pk for u in m.attendees.all())
+        # The other attendees the viewer can message on WhatsApp.
+        m.reachable_attendees = [u for u in m.attendees.all() if u.whatsapp and u.pk != actor.user.pk]
 
     open_follow_ups = sorted(
         (e for e in entries if e.next_follow_up and e.follow_up_done_at is None), key=lambda e: e.next_follow_up

@@ -1,8 +1,10 @@
 import pytest
 from django.core.management import call_command
 
+from accounts.models import User
 from casework import demo
 from casework.models import Case, CaseStatus, ConfidentialNote, EvaluationEntry, Goal, Meeting
+from referrals.models import Referral
 from roster.models import School
 
 pytestmark = pytest.mark.django_db
@@ -30,6 +32,10 @@ def _assert_every_status(school):
     assert entries.filter(author__username="homeroom", measured_value__isnull=False).exists()
     assert Meeting.objects.filter(case__school=school).exclude(minutes="").exists()
     assert ConfidentialNote.objects.filter(case__school=school).exists()
+    # Every demo referral names at least one concern, as the form requires.
+    assert not Referral.objects.for_school(school).filter(categories=None).exists()
+    # Demo staff have (made-up) WhatsApp numbers, so the click-to-chat buttons show.
+    assert not User.objects.filter(memberships__school=school, whatsapp="").exists()
 
 
 def test_seed_demo_gives_cases_in_every_status_once(settings):
