@@ -34,6 +34,9 @@ class Keyboard:
     def _check_focus(self):
         state = self.page.evaluate(FOCUS_STYLE)
         if state and not state["visible"]:
+            self.page.wait_for_timeout(250)  # a focus ring may still be fading in (CSS transition)
+            state = self.page.evaluate(FOCUS_STYLE)
+        if state and not state["visible"]:
             self.invisible.append(state["what"])
 
     def tab_to(self, locator, limit=120):
