@@ -127,7 +127,7 @@ def waiting_referral_reminders(*, today):
             recipients = recipients + _school_staff(school.pk, Role.VICE_PRINCIPAL, staff)
         key = f"referral_waiting:{referral.pk}:{int(referral.submitted_at.timestamp())}:{threshold}"
         url = _url("referrals:detail", referral.pk, f"/referrals/{referral.pk}/")
-        label = str(referral)
+        label = referral.notification_label
         rows.extend(
             Notification(
                 school=school, recipient=user, kind=Kind.REFERRAL_WAITING, url=url, label=label, dedupe_key=key

@@ -329,7 +329,7 @@ def _notifications(school, items, now):
                 school=school,
                 recipient=recipient,
                 kind=kind,
-                label=str(referral),
+                label=referral.notification_label,
                 url=reverse("referrals:detail", args=[referral.pk]),
                 read_at=when if now - when > datetime.timedelta(days=2) else None,
             )

@@ -198,6 +198,12 @@ class Referral(models.Model):
         return reverse("referrals:detail", args=[self.pk])
 
     @property
+    def notification_label(self):
+        """How a notification names the referral: "#12", the same in every
+        language, since it is stored once and read in the recipient's."""
+        return f"#{self.pk}"
+
+    @property
     def is_open(self):
         return self.status in OPEN_STATUSES
 

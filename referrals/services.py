@@ -84,7 +84,7 @@ def _notify(referral, *, recipients, kind, by, url=None):
         recipients=recipients,
         kind=kind,
         url=url or reverse("referrals:detail", args=[referral.pk]),
-        label=str(referral),
+        label=referral.notification_label,
         exclude=by,
     )
 

@@ -116,7 +116,7 @@ def test_reminders_are_delivered_like_any_notification(world, mailoutbox, django
 def test_a_referral_waiting_more_than_three_school_days_reminds_the_covering_counselor(world):
     referral = _referral(world, datetime.date(2026, 9, 10))  # Thursday: 4 school days ago
     reminders.send_reminders(today=TODAY)
-    assert _reminders() == [("counselor", Kind.REFERRAL_WAITING, f"Referral #{referral.pk}")]
+    assert _reminders() == [("counselor", Kind.REFERRAL_WAITING, f"#{referral.pk}")]
     assert Notification.objects.get().url == f"/referrals/{referral.pk}/"
 
 
@@ -137,7 +137,7 @@ def test_weekends_and_holidays_are_not_school_days(world):
     assert _reminders() == []
     Holiday.objects.all().delete()
     reminders.send_reminders(today=TODAY)
-    assert _reminders() == [("counselor2", Kind.REFERRAL_WAITING, f"Referral #{thursday.pk}")]
+    assert _reminders() == [("counselor2", Kind.REFERRAL_WAITING, f"#{thursday.pk}")]
 
 
 def test_each_threshold_reminds_once(world):

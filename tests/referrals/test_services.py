@@ -48,7 +48,7 @@ def test_submit_records_the_event_and_tells_the_covering_counselor(world):
     assert kinds_for(world.counselor2) == []
     assert kinds_for(world.vp) == []
     note = Notification.objects.get(recipient=world.counselor)
-    assert note.label == f"Referral #{referral.pk}"
+    assert note.label == f"#{referral.pk}"  # the same in every language
     assert note.url == f"/referrals/{referral.pk}/"
 
 
@@ -181,7 +181,7 @@ def test_request_input_asks_each_colleague_once(world):
     assert InputRequest.objects.count() == 1
     note = Notification.objects.get(recipient=world.homeroom, kind=Kind.INPUT_REQUESTED)
     assert note.url == f"/referrals/input/{made[0].pk}/"
-    assert note.label == str(referral)
+    assert note.label == referral.notification_label
 
 
 def test_input_answer_is_recorded_once(world):
