@@ -141,7 +141,9 @@ def case_attach_referral(*, case, referral, by):
     """Link a referral to a case and put its teacher on the team."""
     referral.case = case
     case_add_member(case=case, user=referral.referred_by, role=TeamRole.REFERRING_TEACHER, by=by)
-    CaseEvent.objects.create(case=case, actor=by, kind=CaseEventKind.REFERRAL_JOINED, message=referral.notification_label)
+    CaseEvent.objects.create(
+        case=case, actor=by, kind=CaseEventKind.REFERRAL_JOINED, message=referral.notification_label
+    )
 
 
 def case_open(*, student, lead_counselor, by):
