@@ -256,6 +256,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.send_daily_digests",
         "schedule": crontab(hour=envint("REMINDERS_HOUR", "6"), minute=30),
     },
+    # Report exports: queue again those whose task was lost; remove week-old files.
+    "reports-exports-sweep": {"task": "reports.tasks.sweep_exports", "schedule": 300.0},
+    "reports-exports-purge": {"task": "reports.tasks.purge_old_exports", "schedule": crontab(hour=2, minute=45)},
     # Anonymises the records of students who left school, after the period below.
     "privacy-retention": {"task": "privacy.tasks.apply_retention", "schedule": crontab(hour=2, minute=15)},
 }

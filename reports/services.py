@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 
 from accounts.policy import Actor
+from notifications.services import enqueue
 from reports import exports
 from reports.forms import filter_form_for
 from reports.indicators import build_report
@@ -19,6 +20,12 @@ logger = logging.getLogger(__name__)
 
 # Finished exports hold student names: they are removed after this long.
 KEEP_EXPORTS_FOR = datetime.timedelta(days=7)
+# An export still pending this long after it was asked for lost its task (the
+# broker was down, or the message was lost): the sweep queues it again.
+REQUEUE_PENDING_AFTER = datetime.timedelta(minutes=2)
+# An export still running this long after it was asked for lost its worker:
+# it is marked failed, so that its page stops waiting and the user asks again.
+GIVE_UP_RUNNING_AFTER = datetime.timedelta(hours=1)
 
 
 def report_export_request(*, actor, filters, dataset: str, fmt: str) -> ReportExport:
@@ -34,8 +41,27 @@ def report_export_request(*, actor, filters, dataset: str, fmt: str) -> ReportEx
         filename=exports.filename_for(dataset=dataset, filters=filters, fmt=fmt),
     )
     export_id = str(export.pk)
-    transaction.on_commit(lambda: build_export.delay(export_id))
+    # A broker that is down must not turn the request into an error: the
+    # export stays pending and report_exports_sweep queues it again.
+    transaction.on_commit(lambda: enqueue(build_export, export_id))
     return export
+
+
+def report_exports_sweep(*, now=None) -> tuple[int, int]:
+    """Queue again the exports whose task was lost, and fail those whose worker
+    died while building. Returns (queued again, failed)."""
+    from reports.tasks import build_export
+
+    now = now or timezone.now()
+    stale = ReportExport.objects.filter(status=ExportStatus.RUNNING, created_at__lt=now - GIVE_UP_RUNNING_AFTER)
+    failed = stale.update(status=ExportStatus.FAILED, finished_at=now)
+    pending = ReportExport.objects.filter(status=ExportStatus.PENDING, created_at__lt=now - REQUEUE_PENDING_AFTER)
+    queued = 0
+    for export_id in pending.values_list("pk", flat=True):
+        if not enqueue(build_export, str(export_id)):
+            break  # the broker is still down: the next sweep tries again
+        queued += 1
+    return queued, failed
 
 
 def report_exports_purge(*, older_than: datetime.datetime, school=None) -> int:

@@ -2,6 +2,7 @@ import csv
 import datetime
 import io
 import os
+from unittest import mock
 
 import pytest
 from django.urls import reverse
@@ -341,3 +342,59 @@ def test_purge_task_removes_every_schools_old_exports(data):
     ReportExport.objects.filter(pk=old.pk).update(created_at=timezone.now() - datetime.timedelta(days=8))
     purge_old_exports()
     assert list(ReportExport.objects.all()) == [fresh]
+
+
+# A broker that is down, a worker that died: nothing hangs, nothing is a 500.
+
+
+def test_a_broker_that_is_down_leaves_the_export_for_the_sweep(
+    data, login, settings, django_capture_on_commit_callbacks
+):
+    from kombu.exceptions import OperationalError
+
+    from reports.tasks import build_export
+
+    settings.REPORTS_STREAM_MAX_ROWS = 1
+    client = login(data.world.vp)
+    celery_app.conf.task_always_eager = False  # as with CELERY_BROKER_URL set
+    error = OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+    with (
+        mock.patch.object(build_export, "apply_async", side_effect=error),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        response = get(client, format="csv", dataset="cases")
+    job = ReportExport.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("reports:export_status", args=[job.pk])
+    assert job.status == ExportStatus.PENDING
+    assert "% done" in client.get(response["Location"]).content.decode()
+
+    # Too fresh for the sweep; two minutes later, with the broker back, it is built.
+    assert services.report_exports_sweep() == (0, 0)
+    celery_app.conf.task_always_eager = True
+    assert services.report_exports_sweep(now=timezone.now() + datetime.timedelta(minutes=3)) == (1, 0)
+    job.refresh_from_db()
+    assert job.status == ExportStatus.DONE and job.file
+
+
+def test_an_export_whose_worker_died_is_marked_failed(data, login):
+    job = ReportExport.objects.create(
+        school=data.world.school,
+        requested_by=data.world.vp,
+        params={"dataset": "cases", "format": "csv", "filters": TERM},
+        status=ExportStatus.RUNNING,
+        progress=30,
+    )
+    assert services.report_exports_sweep() == (0, 0)  # still building
+    later = timezone.now() + datetime.timedelta(hours=2)
+    assert services.report_exports_sweep(now=later) == (0, 1)
+    job.refresh_from_db()
+    assert job.status == ExportStatus.FAILED
+    page = login(data.world.vp).get(reverse("reports:export_status", args=[job.pk])).content.decode()
+    assert 'http-equiv="refresh"' not in page
+
+
+def test_beat_sweeps_and_purges_exports(settings):
+    tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert {"reports.tasks.sweep_exports", "reports.tasks.purge_old_exports"} <= tasks
+    assert celery_app.tasks["reports.tasks.sweep_exports"]
+    assert celery_app.tasks["reports.tasks.purge_old_exports"]
