@@ -256,7 +256,10 @@ def build_report(*, actor, filters, categories, today=None, now=None, calendar=N
         Indicator(
             "workload",
             _("Open cases per counselor"),
-            _("Open cases divided by the counselors who lead them; the workload chart shows each counselor."),
+            _(
+                "Open cases divided by the school's counselors (and anyone else leading a case); "
+                "the workload chart shows each counselor."
+            ),
             round(workload_total / counselors, 1) if counselors else None,
             kind=Kind.AVERAGE,
             base=workload_total,

@@ -14,8 +14,7 @@ import datetime
 import math
 
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Abs, Coalesce, TruncMonth
-from django.utils import timezone
+from django.db.models.functions import Abs, Coalesce, TruncDate, TruncMonth
 
 from accounts.models import Membership, Role, User
 from accounts.policy import visible_cases, visible_referrals
@@ -83,10 +82,12 @@ def referral_indicators(*, actor, filters):
 
 
 def triage_pairs(*, actor, filters):
-    """(submitted at, triaged at) of the period's referrals that were triaged
-    (accepted or declined) or are waiting in the queue. One query; the
-    school-day arithmetic is done by triage_times() because it follows the
-    school's own calendar.
+    """[(filed on, triaged on or None, how many)]: the period's referrals that
+    were triaged (accepted or declined) or are waiting in the queue, counted
+    by the database per pair of dates in the school's time zone. One query,
+    and its size follows the calendar (a few hundred date pairs a term), not
+    the number of referrals; triage_times() turns each pair into school days,
+    which follow the school's own calendar.
 
     The clock runs from the latest submission, as in the triage queue: when a
     counselor asks for more information, it starts again when the teacher
@@ -94,7 +95,8 @@ def triage_pairs(*, actor, filters):
     qs = referrals_in_scope(actor=actor, filters=filters).filter(
         Q(triaged_at__isnull=False) | Q(status=Status.SUBMITTED)
     )
-    return list(qs.order_by().values_list("submitted_at", "triaged_at"))
+    by_dates = qs.annotate(filed_on=TruncDate("submitted_at"), triaged_on=TruncDate("triaged_at"))
+    return list(by_dates.order_by().values_list("filed_on", "triaged_on").annotate(n=Count("id")))
 
 
 def case_indicators(*, actor, filters):
@@ -256,19 +258,27 @@ def case_concerns(case_ids, categories):
     return concerns
 
 
-# -- school days (Python, on the one query's data) ----------------------------
+# -- school days (Python, on the one query's date pairs) -----------------------
 
 
-def percentile(values, fraction):
-    """Linear interpolation between closest ranks, as PostgreSQL's
-    percentile_cont: the median of [1, 2] is 1.5."""
-    if not values:
+def percentile(counts, fraction):
+    """The percentile of values given as {value: how many}, by linear
+    interpolation between closest ranks as PostgreSQL's percentile_cont: the
+    median of 1 and 2 is 1.5."""
+    total = sum(counts.values())
+    if not total:
         return None
-    ordered = sorted(values)
-    rank = (len(ordered) - 1) * fraction
+    rank = (total - 1) * fraction
     low = math.floor(rank)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+    high = min(low + 1, total - 1)
+    value_at = {}
+    seen = 0
+    for value in sorted(counts):
+        for wanted in (low, high):
+            if seen <= wanted < seen + counts[value]:
+                value_at[wanted] = value
+        seen += counts[value]
+    return value_at[low] + (value_at[high] - value_at[low]) * (rank - low)
 
 
 def next_school_day(calendar, day):
@@ -290,22 +300,23 @@ def triage_times(*, pairs, calendar, today):
     yet either way.
     """
     target = TRIAGE_TARGET_SCHOOL_DAYS
-    days = []
+    days = {}  # school days to triage: how many referrals
     late_waiting = 0
     today = next_school_day(calendar, today)
-    for submitted_at, triaged_at in pairs:
-        filed = next_school_day(calendar, timezone.localdate(submitted_at))
-        if triaged_at is not None:
-            days.append(calendar.days_between(filed, next_school_day(calendar, timezone.localdate(triaged_at))))
+    for filed_on, triaged_on, n in pairs:
+        filed = next_school_day(calendar, filed_on)
+        if triaged_on is not None:
+            taken = calendar.days_between(filed, next_school_day(calendar, triaged_on))
+            days[taken] = days.get(taken, 0) + n
         elif calendar.days_between(filed, today) > target:
-            late_waiting += 1
-    within = sum(1 for d in days if d <= target)
+            late_waiting += n
+    triaged = sum(days.values())
     return {
-        "triaged": len(days),
+        "triaged": triaged,
         "median": percentile(days, 0.5),
         "p90": percentile(days, 0.9),
-        "within_target": within,
-        "target_base": len(days) + late_waiting,
+        "within_target": sum(n for taken, n in days.items() if taken <= target),
+        "target_base": triaged + late_waiting,
         "late_waiting": late_waiting,
     }
 

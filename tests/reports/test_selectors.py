@@ -3,8 +3,10 @@
 import datetime
 
 import pytest
+from django.utils import timezone
 
 from accounts.policy import Actor
+from referrals.models import Referral
 from reports import selectors
 from reports.forms import ReportFilters, default_period
 from reports.indicators import build_report
@@ -117,8 +119,9 @@ class TestTriageSchoolDays:
     FRI = datetime.date(2026, 11, 6)
 
     def pairs(self, *triaged_days, filed=None):
+        """(filed on, triaged on, how many) rows, as triage_pairs() gives them."""
         filed = filed or at(2026, 11, 6, 14)
-        return [(filed, at(2026, 11, day, 9)) for day in triaged_days]
+        return [(timezone.localdate(filed), timezone.localdate(at(2026, 11, day, 9)), 1) for day in triaged_days]
 
     def calendar(self, world, days_per_week=5, holidays=()):
         world.school.school_days_per_week = days_per_week
@@ -131,7 +134,7 @@ class TestTriageSchoolDays:
             assert result["median"] == 1, day
 
     def test_filed_on_a_weekend_counts_from_the_next_school_day(self, world):
-        pairs = [(at(2026, 11, 8, 20), at(2026, 11, 9, 9))]  # Sunday evening → Monday
+        pairs = [(datetime.date(2026, 11, 8), datetime.date(2026, 11, 9), 1)]  # Sunday → Monday
         assert selectors.triage_times(pairs=pairs, calendar=self.calendar(world), today=TODAY)["median"] == 0
 
     def test_six_day_week_counts_saturday(self, world):
@@ -155,18 +158,41 @@ class TestTriageSchoolDays:
 
     def test_waiting_referrals_become_late_after_three_school_days(self, world):
         calendar = self.calendar(world)
-        waiting = [(at(2026, 11, 16), None)]  # Monday
+        waiting = [(datetime.date(2026, 11, 16), None, 1)]  # Monday
         thursday, friday = datetime.date(2026, 11, 19), datetime.date(2026, 11, 20)
         assert selectors.triage_times(pairs=waiting, calendar=calendar, today=thursday)["target_base"] == 0
         assert selectors.triage_times(pairs=waiting, calendar=calendar, today=friday)["late_waiting"] == 1
 
 
 def test_percentile_interpolates_like_percentile_cont():
-    assert selectors.percentile([], 0.5) is None
-    assert selectors.percentile([3], 0.9) == 3
-    assert selectors.percentile([1, 2], 0.5) == 1.5
-    assert selectors.percentile([5, 1, 3], 0.5) == 3
-    assert selectors.percentile(list(range(11)), 0.9) == pytest.approx(9.0)
+    assert selectors.percentile({}, 0.5) is None
+    assert selectors.percentile({3: 1}, 0.9) == 3
+    assert selectors.percentile({1: 1, 2: 1}, 0.5) == 1.5
+    assert selectors.percentile({5: 1, 1: 1, 3: 1}, 0.5) == 3
+    assert selectors.percentile(dict.fromkeys(range(11), 1), 0.9) == pytest.approx(9.0)
+    # Counts stand for repeated values: 0, 0, 0, 4 → median 0, p90 2.8.
+    assert selectors.percentile({0: 3, 4: 1}, 0.5) == 0
+    assert selectors.percentile({0: 3, 4: 1}, 0.9) == pytest.approx(2.8)
+
+
+def test_triage_pairs_are_counted_per_date_pair_in_the_database(data):
+    """The query's size follows the dates, not the referrals: two more
+    referrals filed and triaged on the same days add no row."""
+    w = data.world
+    before = selectors.triage_pairs(actor=Actor(w.vp), filters=term_filters(w))
+    filed_on, triaged_on, n = next(row for row in before if row[1] is not None)
+    model = next(
+        r
+        for r in Referral.objects.filter(school=w.school, triaged_at__isnull=False).order_by("pk")
+        if (timezone.localdate(r.submitted_at), timezone.localdate(r.triaged_at)) == (filed_on, triaged_on)
+    )
+    for _ in range(2):
+        rf.referral(
+            model.student, model.referred_by, filed=model.submitted_at, status=model.status, triaged=model.triaged_at
+        )
+    after = selectors.triage_pairs(actor=Actor(w.vp), filters=term_filters(w))
+    assert len(after) == len(before)
+    assert (filed_on, triaged_on, n + 2) in after
 
 
 def test_filters_narrow_every_group(data):
