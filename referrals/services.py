@@ -8,6 +8,8 @@ transaction. Notifications name the referral ("Referral #12"), never the
 student's concerns.
 """
 
+import logging
+
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -31,6 +33,8 @@ from referrals.models import (
 )
 from roster.models import Student
 
+logger = logging.getLogger(__name__)
+
 
 class ReferralStateError(Exception):
     """The referral's current state no longer allows the action. The message
@@ -38,7 +42,10 @@ class ReferralStateError(Exception):
 
 
 def ensure_default_categories(school):
-    """Give a school the default concern categories the first time they are needed."""
+    """Give a school without any concern category the defaults. A new school
+    gets them when it is created (referrals.receivers); the referral form calls
+    this too, for schools created before that. A school that already has a
+    list is left alone, so a default the admin deleted does not come back."""
     if ConcernCategory.objects.filter(school=school).exists():
         return
     ConcernCategory.objects.bulk_create(
@@ -118,7 +125,6 @@ def _require_status(referral, *allowed):
 # Teachers.
 
 
-@transaction.atomic
 def referral_submit(
     *,
     school,
@@ -138,43 +144,72 @@ def referral_submit(
     files=(),
 ):
     """File a referral. ``files`` are (uploaded file, detected content type)
-    pairs already checked by the form."""
+    pairs already checked by the form.
+
+    Files are written to storage as their rows are created, and storage is
+    not part of the transaction: if anything here fails, the transaction
+    rolls back and the files written so far are deleted too."""
     if student.school_id != school.pk:
         raise ValueError("The student belongs to another school.")
-    referral = Referral.objects.create(
-        school=school,
-        student=student,
-        referred_by=by,
-        subject=subject,
-        observation=observation,
-        observed_since=observed_since,
-        latest_score=latest_score,
-        absences_30_days=absences_30_days,
-        already_tried=already_tried,
-        teacher_view=teacher_view,
-        urgency=urgency,
-        contact_preference=contact_preference,
-        parents_informed=parents_informed,
-    )
-    referral.categories.set(categories)
-    # The stored name is a uuid (ReferralAttachment.file's upload_to); the
-    # name the teacher's phone gave is kept only for display.
-    for upload, content_type in files:
-        ReferralAttachment.objects.create(
-            referral=referral,
-            file=upload,
-            original_name=_safe_name(upload.name),
-            content_type=content_type,
-            size=upload.size,
-            uploaded_by=by,
-        )
-    _event(referral, by=by, kind=EventKind.SUBMITTED)
-    urgent = urgency == Urgency.URGENT
-    counselors = submission_recipients(referral)
-    _notify(referral, recipients=counselors, kind=Kind.REFERRAL_URGENT if urgent else Kind.REFERRAL_SUBMITTED, by=by)
-    if urgent:
-        _notify(referral, recipients=urgent_recipients(referral), kind=Kind.REFERRAL_URGENT, by=by)
+    stored = []
+    try:
+        with transaction.atomic():
+            referral = Referral.objects.create(
+                school=school,
+                student=student,
+                referred_by=by,
+                subject=subject,
+                observation=observation,
+                observed_since=observed_since,
+                latest_score=latest_score,
+                absences_30_days=absences_30_days,
+                already_tried=already_tried,
+                teacher_view=teacher_view,
+                urgency=urgency,
+                contact_preference=contact_preference,
+                parents_informed=parents_informed,
+            )
+            referral.categories.set(categories)
+            for upload, content_type in files:
+                _store_attachment(referral, upload=upload, content_type=content_type, by=by, stored=stored)
+            _event(referral, by=by, kind=EventKind.SUBMITTED)
+            urgent = urgency == Urgency.URGENT
+            counselors = submission_recipients(referral)
+            kind = Kind.REFERRAL_URGENT if urgent else Kind.REFERRAL_SUBMITTED
+            _notify(referral, recipients=counselors, kind=kind, by=by)
+            if urgent:
+                _notify(referral, recipients=urgent_recipients(referral), kind=Kind.REFERRAL_URGENT, by=by)
+    except BaseException:
+        _delete_stored(stored)
+        raise
     return referral
+
+
+def _store_attachment(referral, *, upload, content_type, by, stored):
+    """Write the file, then its row. The stored name is a uuid
+    (ReferralAttachment.file's upload_to); the name the teacher's phone gave is
+    kept only for display. The name joins ``stored`` before the row is
+    inserted, so a failing insert still leaves it to clean up."""
+    attachment = ReferralAttachment(
+        referral=referral,
+        original_name=_safe_name(upload.name),
+        content_type=content_type,
+        size=upload.size,
+        uploaded_by=by,
+    )
+    attachment.file.save(upload.name, upload, save=False)
+    stored.append(attachment.file.name)
+    attachment.save()
+
+
+def _delete_stored(names):
+    storage = ReferralAttachment._meta.get_field("file").storage
+    for name in names:
+        try:
+            storage.delete(name)
+        except Exception:
+            # Do not hide the error that made the submission fail.
+            logger.exception("Could not delete %s after a failed referral submission", name)
 
 
 def _safe_name(name):

@@ -3,9 +3,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from referrals import services
-from referrals.models import ReferralAttachment, Since
+from referrals.models import Referral, ReferralAttachment, Since
 from tests.referrals.factories import category
-from tests.referrals.test_new import PDF
+from tests.referrals.test_new import PDF, URL, form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -73,3 +73,55 @@ def test_referral_page_links_the_attachment(login, world, attachment):
     response = login(world.teacher).get(reverse("referrals:detail", args=[attachment.referral_id]))
     assert url(attachment) in response.text
     assert "rapor &lt;b&gt;.pdf" in response.text
+
+
+# A submission that fails leaves no file behind.
+
+
+def _stored_files(root):
+    return [path for path in root.rglob("*") if path.is_file()] if root.exists() else []
+
+
+def _fail(*args, **kwargs):
+    raise RuntimeError("forced failure")
+
+
+@pytest.mark.parametrize(
+    "failing",
+    [
+        "referrals.services._event",  # after both files and rows are stored
+        "referrals.models.ReferralAttachment.save",  # the first row's insert, after its file is written
+    ],
+)
+def test_a_rolled_back_submission_leaves_no_file(monkeypatch, world, private_media, failing):
+    monkeypatch.setattr(failing, _fail)
+    files = [
+        (SimpleUploadedFile("a.pdf", PDF), "application/pdf"),
+        (SimpleUploadedFile("b.pdf", PDF), "application/pdf"),
+    ]
+    with pytest.raises(RuntimeError, match="forced failure"):
+        services.referral_submit(
+            school=world.school,
+            by=world.teacher,
+            student=world.student_a,
+            categories=[category(world.school)],
+            observation="Low scores.",
+            observed_since=Since.TERM,
+            files=files,
+        )
+    assert not Referral.objects.exists()
+    assert not ReferralAttachment.objects.exists()
+    assert _stored_files(private_media) == []
+
+
+def test_a_filing_that_fails_in_the_browser_leaves_no_file(monkeypatch, login, world, private_media):
+    monkeypatch.setattr("referrals.services._notify", _fail)
+    upload = SimpleUploadedFile("rapor.pdf", PDF, content_type="application/pdf")
+    with pytest.raises(RuntimeError, match="forced failure"):
+        login(world.teacher).post(URL, form_data(world, attachments=[upload]))
+    assert not Referral.objects.exists()
+    assert _stored_files(private_media) == []
+
+
+def test_a_successful_submission_keeps_its_files(world, attachment, private_media):
+    assert _stored_files(private_media) == [private_media / attachment.file.name]

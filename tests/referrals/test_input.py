@@ -1,8 +1,12 @@
 import pytest
 from django.urls import reverse
 
-from referrals import services
-from referrals.models import EventKind, InputRequest, Rating, Since
+from accounts.models import Role
+from referrals import selectors, services
+from referrals.models import EventKind, InputRequest, Rating, Referral, Since
+from tests import factories as f
+from tests.referrals.test_new import URL as NEW_URL
+from tests.referrals.test_new import form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -83,3 +87,46 @@ def test_bad_answers_are_field_errors(login, world, request_, data, message):
     assert response.status_code == 200
     assert message in response.text
     assert InputRequest.objects.get().answered_at is None
+
+
+def test_a_subject_teacher_of_the_class_is_asked_and_answers(login, world):
+    """Not the homeroom teacher, not the referrer: a teacher who only teaches
+    the student's class this term, from the counselor's form to the answer."""
+    science = f.staff(world.school, "science", Role.TEACHER, full_name="Yusuf Hidayat")
+    ipa = f.SubjectFactory(school=world.school, name="IPA")
+    f.TeachingAssignmentFactory(teacher=science, classroom=world.class_a, subject=ipa, term=world.term)
+
+    response = login(world.teacher).post(
+        NEW_URL, form_data(world, observation="SECRET OBSERVATION TEXT", teacher_view="SECRET VIEW")
+    )
+    assert response.status_code == 302
+    referral = Referral.objects.get()
+    assert (science, "IPA", False) in selectors.input_candidates(referral)
+
+    # The counselor's form offers them (and not the referrer) and asks them.
+    counselor = login(world.counselor)
+    detail = reverse("referrals:detail", args=[referral.pk])
+    choices = dict(counselor.get(detail).context["input_form"].fields["colleagues"].choices)
+    assert choices[str(science.pk)] == "Yusuf Hidayat · IPA"
+    assert str(world.teacher.pk) not in choices
+    response = counselor.post(
+        reverse("referrals:request_input", args=[referral.pk]), {"colleagues": [science.pk]}, follow=True
+    )
+    assert "Your colleagues were asked for their view." in response.text
+    item = InputRequest.objects.get(requested_from=science)
+
+    # The teacher finds the question on their referrals page and answers it.
+    client = login(science)
+    assert url(item) in client.get(reverse("referrals:list")).text
+    response = client.get(url(item))
+    assert response.status_code == 200
+    assert "Andi Pratama" in response.text and "VII-A" in response.text and "Dewi Kartika" in response.text
+    assert "SECRET" not in response.text
+    assert client.get(detail).status_code == 404
+    response = client.post(url(item), {"rating": "some_difficulty", "note": "Quiet in practicals."}, follow=True)
+    assert "Thank you. The counselor can see your answer." in response.text
+    assert "SECRET" not in response.text
+
+    # The counselor reads the answer on the referral.
+    text = login(world.counselor).get(detail).text
+    assert "Yusuf Hidayat" in text and "Some difficulty" in text and "Quiet in practicals." in text

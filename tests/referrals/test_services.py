@@ -25,11 +25,24 @@ def kinds_for(user):
     return sorted(Notification.objects.filter(recipient=user).values_list("kind", flat=True))
 
 
-def test_default_categories_are_created_once(world):
-    services.ensure_default_categories(world.school)
+def test_a_new_school_gets_the_default_categories_once(world):
+    assert ConcernCategory.objects.filter(school=world.school).count() == 10
     services.ensure_default_categories(world.school)
     assert ConcernCategory.objects.filter(school=world.school).count() == 10
-    assert not ConcernCategory.objects.filter(school=world.other_school).exists()
+    assert ConcernCategory.objects.filter(school=world.other_school).count() == 10  # its own
+
+
+def test_a_school_without_categories_gets_the_defaults_when_needed(world):
+    """Schools created before new schools were seeded get them from the form."""
+    ConcernCategory.objects.filter(school=world.school).delete()
+    services.ensure_default_categories(world.school)
+    assert ConcernCategory.objects.filter(school=world.school).count() == 10
+
+
+def test_a_default_the_school_deleted_does_not_come_back(world):
+    ConcernCategory.objects.filter(school=world.school, code="family").delete()
+    services.ensure_default_categories(world.school)
+    assert not ConcernCategory.objects.filter(school=world.school, code="family").exists()
 
 
 def test_default_category_names_follow_the_language_until_renamed(world):
