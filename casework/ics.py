@@ -57,8 +57,11 @@ def meeting_summary(meeting, case_number):
     return _("Case conference %(number)s") % {"number": case_number}
 
 
-def meeting_ics(meeting, *, case_number, now=None):
-    """The text of a .ics file with one VEVENT for the meeting."""
+def meeting_ics(meeting, *, case_number, now=None, cancelled=False):
+    """The text of a .ics file with one VEVENT for the meeting. ``cancelled``
+    takes it out of the calendar of someone no longer invited: METHOD:CANCEL
+    with the same UID and the meeting's current SEQUENCE, which every change
+    bumps, so it is higher than that of any invitation they received."""
     now = now or timezone.now()
     ends_at = meeting.starts_at + datetime.timedelta(minutes=meeting.duration_minutes)
     url = settings.SITE_URL + reverse("casework:detail", args=[meeting.case_id]) + f"#meeting-{meeting.pk}"
@@ -67,7 +70,7 @@ def meeting_ics(meeting, *, case_number, now=None):
         "VERSION:2.0",
         f"PRODID:{PRODID}",
         "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH",
+        "METHOD:CANCEL" if cancelled else "METHOD:PUBLISH",
         "BEGIN:VEVENT",
         f"UID:meeting-{meeting.pk}@sinergi",
         f"DTSTAMP:{_utc(now)}",
@@ -77,7 +80,7 @@ def meeting_ics(meeting, *, case_number, now=None):
         f"SUMMARY:{escape(meeting_summary(meeting, case_number))}",
         f"LOCATION:{escape(meeting.place)}",
         f"URL:{url}",
-        "STATUS:CONFIRMED",
+        "STATUS:CANCELLED" if cancelled else "STATUS:CONFIRMED",
         "END:VEVENT",
         "END:VCALENDAR",
     ]

@@ -386,27 +386,39 @@ def meeting_schedule(*, case, by, kind, starts_at, duration_minutes, place, atte
     return meeting
 
 
+# What an attendee's calendar shows (the .ics): a change to one of these is
+# news to them; the agenda and the minutes are read in Sinergi.
+MEETING_CALENDAR_FIELDS = ("kind", "starts_at", "duration_minutes", "place")
+
+
 def meeting_update(*, meeting, by, sequence, attendees=None, **fields):
     """Change a meeting (time, place, agenda, minutes, attendees). The iCalendar
-    SEQUENCE doubles as the version: a stale form is refused."""
+    SEQUENCE doubles as the version: a stale form is refused. Attendees hear of
+    it only when their calendar entry changed; people added get the invitation,
+    people taken off a notification with a cancellation."""
     case = meeting.case
     _require_not_closed(case)
+    # The saved values (a bound ModelForm has already changed ``meeting``).
+    before = Meeting.objects.filter(pk=meeting.pk, sequence=sequence).values(*MEETING_CALENDAR_FIELDS).first()
     updated = Meeting.objects.filter(pk=meeting.pk, sequence=sequence).update(**fields, sequence=F("sequence") + 1)
-    if updated != 1:
+    if updated != 1 or before is None:
         raise StaleEdit(Meeting.objects.get(pk=meeting.pk))
     for name, value in fields.items():
         setattr(meeting, name, value)
     meeting.sequence = sequence + 1
-    before = set(meeting.attendees.values_list("pk", flat=True))
+    rescheduled = any(name in fields and fields[name] != before[name] for name in MEETING_CALENDAR_FIELDS)
+    invited = set(meeting.attendees.values_list("pk", flat=True))
     if attendees is not None:
         meeting.attendees.set(attendees)
     people = list(meeting.attendees.all())
     _event(case, by, CaseEventKind.MEETING_CHANGED, f"{meeting.get_kind_display()} · {meeting.place}")
-    new = [u for u in people if u.pk not in before]
-    kept = [u for u in people if u.pk in before]
-    url = _meeting_url(case, meeting)
-    notify(school=case.school, recipients=new, kind=Kind.MEETING_SCHEDULED, url=url, label=case.number, exclude=by)
-    notify(school=case.school, recipients=kept, kind=Kind.MEETING_CHANGED, url=url, label=case.number, exclude=by)
+    new = [u for u in people if u.pk not in invited]
+    kept = [u for u in people if u.pk in invited] if rescheduled else []
+    removed = get_user_model().objects.filter(pk__in=invited - {u.pk for u in people}).order_by("pk")
+    tell = {"school": case.school, "url": _meeting_url(case, meeting), "label": case.number, "exclude": by}
+    notify(recipients=new, kind=Kind.MEETING_SCHEDULED, meeting=meeting, **tell)
+    notify(recipients=kept, kind=Kind.MEETING_CHANGED, meeting=meeting, **tell)
+    notify(recipients=removed, kind=Kind.MEETING_REMOVED, meeting=meeting, **tell)
     return meeting
 
 

@@ -244,17 +244,22 @@ CELERY_TASK_SOFT_TIME_LIMIT = 60
 CELERY_TASK_ACKS_LATE = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 0, "socket_connect_timeout": 1}
+# The school's morning: reminders on the hour, daily digests at half past. The
+# sweep sends the digests a missed run left (from DIGESTS_MINUTE on).
+REMINDERS_HOUR = envint("REMINDERS_HOUR", "6")
+DIGESTS_MINUTE = 30
 CELERY_BEAT_SCHEDULE = {
-    # Sends deliveries whose task was lost (broker down at commit, worker crash).
+    # Sends deliveries whose task was lost (broker down at commit, worker crash),
+    # and the day's digests still due after their time.
     "notifications-sweep": {"task": "notifications.tasks.sweep_pending", "schedule": 60.0},
     # Follow-ups due or overdue, referrals waiting for triage (school's morning).
     "notifications-reminders": {
         "task": "notifications.tasks.send_reminders",
-        "schedule": crontab(hour=envint("REMINDERS_HOUR", "6"), minute=0),
+        "schedule": crontab(hour=REMINDERS_HOUR, minute=0),
     },
     "notifications-digests": {
         "task": "notifications.tasks.send_daily_digests",
-        "schedule": crontab(hour=envint("REMINDERS_HOUR", "6"), minute=30),
+        "schedule": crontab(hour=REMINDERS_HOUR, minute=DIGESTS_MINUTE),
     },
     # Report exports: queue again those whose task was lost; remove week-old files.
     "reports-exports-sweep": {"task": "reports.tasks.sweep_exports", "schedule": 300.0},

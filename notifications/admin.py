@@ -75,10 +75,27 @@ class DeliveryAdmin(ReadOnlyMixin, SchoolScopedAdmin):
 
 @admin.register(NotificationPreference)
 class NotificationPreferenceAdmin(SchoolScopedAdmin):
+    """A daily digest that failed for good shows here: its attempts (5) and
+    its last error; the next day's digest covers what it held."""
+
     school_field = "user__memberships__school"
-    list_display = ["user", "email", "whatsapp", "email_digest"]
+    list_display = [
+        "user",
+        "email",
+        "whatsapp",
+        "email_digest",
+        "digest_sent_on",
+        "digest_attempts",
+        "digest_last_error",
+    ]
     list_select_related = ["user"]
-    exclude = ["digest_sent_on"]
+    readonly_fields = [
+        "digest_sent_on",
+        "digest_covered_until",
+        "digest_attempts",
+        "digest_retry_at",
+        "digest_last_error",
+    ]
 
     def get_queryset(self, request):
         return super().get_queryset(request).distinct()

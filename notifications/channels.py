@@ -16,7 +16,10 @@ from notifications.models import Channel, Kind
 
 logger = logging.getLogger(__name__)
 
-MEETING_KINDS = (Kind.MEETING_SCHEDULED, Kind.MEETING_CHANGED)
+MEETING_KINDS = (Kind.MEETING_SCHEDULED, Kind.MEETING_CHANGED, Kind.MEETING_REMOVED)
+# What cannot wait for the daily digest: emailed at once also to people who
+# chose the digest. The one place that decides what is urgent.
+URGENT_KINDS = frozenset({Kind.REFERRAL_URGENT})
 
 
 class PermanentError(Exception):
@@ -41,16 +44,18 @@ def send(delivery):
 
 
 def meeting_invitation(notification):
-    """(file name, .ics text) for a meeting notification, or None. The calendar
-    file names the case number, the kind of meeting and the place only."""
+    """(file name, .ics text) for a meeting notification, or None: an
+    invitation, or for someone taken off the meeting a cancellation. The
+    calendar file names the case number, the kind of meeting and the place only."""
     if notification.kind not in MEETING_KINDS or notification.meeting_id is None:
         return None
     from casework.ics import meeting_filename, meeting_ics
 
     meeting = notification.meeting
     number = meeting.case.number
+    cancelled = notification.kind == Kind.MEETING_REMOVED
     with translation.override(messages.language_of(notification.recipient)):
-        return meeting_filename(meeting, number), meeting_ics(meeting, case_number=number)
+        return meeting_filename(meeting, number), meeting_ics(meeting, case_number=number, cancelled=cancelled)
 
 
 def send_email(notification):

@@ -33,6 +33,7 @@ SENTENCES = {
     Kind.ACTION_ASSIGNED: gettext_lazy("An action of an intervention plan was assigned to you."),
     Kind.MEETING_SCHEDULED: gettext_lazy("You are invited to a case meeting."),
     Kind.MEETING_CHANGED: gettext_lazy("A case meeting you attend was changed."),
+    Kind.MEETING_REMOVED: gettext_lazy("You are no longer invited to a case meeting."),
     Kind.FOLLOW_UP_DUE: gettext_lazy("A follow-up you planned is due tomorrow."),
     Kind.FOLLOW_UP_OVERDUE: gettext_lazy("A follow-up you planned is overdue."),
     Kind.CASE_STATUS: gettext_lazy("A case you work on changed status."),
@@ -90,6 +91,7 @@ def notification_email(notification, *, with_invitation=False):
             "about": notification.label,
             "link": absolute_url(notification.url),
             "with_invitation": with_invitation,
+            "cancellation": notification.kind == Kind.MEETING_REMOVED,
         }
         return _render_email("notification", context)
 

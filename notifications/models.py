@@ -18,6 +18,7 @@ class Kind(models.TextChoices):
     ACTION_ASSIGNED = "action_assigned", _("An action was assigned to you")
     MEETING_SCHEDULED = "meeting_scheduled", _("A meeting was scheduled")
     MEETING_CHANGED = "meeting_changed", _("A meeting was changed")
+    MEETING_REMOVED = "meeting_removed", _("You are no longer invited to a meeting")
     FOLLOW_UP_DUE = "follow_up_due", _("A follow-up is due")
     FOLLOW_UP_OVERDUE = "follow_up_overdue", _("A follow-up is overdue")
     CASE_STATUS = "case_status", _("A case changed status")
@@ -140,6 +141,14 @@ class NotificationPreference(models.Model):
     email_digest = models.BooleanField(_("one daily email instead of single emails"), default=False)
     # The day the last digest was claimed: at most one digest a day.
     digest_sent_on = models.DateField(_("last digest sent on"), null=True, blank=True, editable=False)
+    # A digest covers the unread notifications created after the last one
+    # sent (a day missed or failed is in the next one).
+    digest_covered_until = models.DateTimeField(_("last digest covered up to"), null=True, blank=True, editable=False)
+    # Failed tries of the pending digest, as on a Delivery: retried with a
+    # backoff until MAX_ATTEMPTS, then left failed for the day (the error stays).
+    digest_attempts = models.PositiveSmallIntegerField(_("digest attempts"), default=0, editable=False)
+    digest_retry_at = models.DateTimeField(_("next digest attempt at"), null=True, blank=True, editable=False)
+    digest_last_error = models.TextField(_("last digest error"), blank=True, editable=False)
 
     class Meta:
         verbose_name = _("notification settings")

@@ -12,14 +12,19 @@ Delivery outside the app is reliable in three steps:
    sending), so it is sent at most once; failures go back to pending with a
    backoff, and end as failed after MAX_ATTEMPTS. A periodic sweep enqueues
    deliveries whose task was lost (broker down, worker crash).
+
+The daily digest is claimed once a day on the user's preference row, retried
+the same way, and covers everything unread since the last digest sent; the
+sweep sends the digests a missed morning run left.
 """
 
 import datetime
 import logging
 import re
 
+from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Case, Exists, F, OuterRef, PositiveSmallIntegerField, Q, Value, When
 from django.utils import timezone
 
 from notifications import channels
@@ -98,12 +103,13 @@ def preferences_for(user_ids):
     return {pk: found.get(pk) or NotificationPreference(user_id=pk) for pk in user_ids}
 
 
-def channels_for(user, preference):
-    """The channels outside the app a person hears on. In-app is always on."""
+def channels_for(user, preference, kind=None):
+    """The channels outside the app a person hears on. In-app is always on.
+    Who chose the daily digest gets no single emails, except of urgent kinds."""
     wanted = []
     if not user.is_active:
         return wanted
-    if user.email and preference.email and not preference.email_digest:
+    if user.email and preference.email and (not preference.email_digest or kind in channels.URGENT_KINDS):
         wanted.append(Channel.EMAIL)
     if channels.whatsapp_enabled() and user.whatsapp and preference.whatsapp:
         wanted.append(Channel.WHATSAPP)
@@ -115,7 +121,7 @@ def deliveries_for(notifications):
     return [
         Delivery(notification=n, channel=channel)
         for n in notifications
-        for channel in channels_for(n.recipient, preferences[n.recipient_id])
+        for channel in channels_for(n.recipient, preferences[n.recipient_id], n.kind)
     ]
 
 
@@ -219,12 +225,14 @@ def delivery_retry(*, deliveries):
 
 def sweep(*, older_than_seconds=60, now=None):
     """Enqueue deliveries still pending after their due time (their task was
-    lost) and give back claims of workers that died. Returns how many were
-    enqueued."""
+    lost) and give back claims of workers that died; after the morning's
+    digest time, enqueue the digests still due. Returns how many deliveries
+    were enqueued."""
     now = now or timezone.now()
     Delivery.objects.filter(status=DeliveryStatus.SENDING, claimed_at__lt=now - STALE_CLAIM).update(
         status=DeliveryStatus.PENDING, claimed_at=None
     )
+    digests_catch_up(older_than_seconds=older_than_seconds, now=now)
     due = now - datetime.timedelta(seconds=older_than_seconds)
     ids = list(
         Delivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=due)
@@ -242,61 +250,124 @@ def sweep(*, older_than_seconds=60, now=None):
 # The daily digest.
 
 
-def digest_recipients():
-    """Users who chose one daily email instead of single emails."""
-    return list(
-        NotificationPreference.objects.filter(
-            email=True, email_digest=True, user__is_active=True, user__email__gt=""
-        ).values_list("user_id", flat=True)
+def digest_time():
+    """When the morning's digests are due (school time; beat runs them then)."""
+    return datetime.time(settings.REMINDERS_HOUR, settings.DIGESTS_MINUTE)
+
+
+def _digest_preferences():
+    return NotificationPreference.objects.filter(
+        email=True, email_digest=True, user__is_active=True, user__email__gt=""
     )
 
 
-def digests_enqueue():
+def digest_recipients(*, now=None):
+    """Users who chose one daily email instead of single emails and whose
+    digest of today is still due: not claimed today, no retry waiting."""
+    now = now or timezone.now()
+    return list(
+        _digest_preferences()
+        .filter(Q(digest_sent_on__isnull=True) | Q(digest_sent_on__lt=timezone.localdate(now)))
+        .filter(Q(digest_retry_at__isnull=True) | Q(digest_retry_at__lte=now))
+        .order_by("user_id")
+        .values_list("user_id", flat=True)
+    )
+
+
+def digests_enqueue(*, now=None):
+    """One send_digest task per digest due. Returns how many were enqueued."""
     from notifications.tasks import send_digest
 
     eager = send_digest.app.conf.task_always_eager
     count = 0
-    for user_id in digest_recipients():
+    for user_id in digest_recipients(now=now):
         if enqueue(send_digest, user_id):
             count += 1
         elif not eager:
-            break  # broker down: this morning's digests are skipped; everything stays in the app
+            break  # broker down: the sweep sends them when it is back
     return count
 
 
-def digest_send(*, user_id, now=None):
-    """Send a user's digest of the last day's unread notifications, at most
-    once a day (claimed on the preference row). Returns True when sent.
-    Raises the sending error after giving the claim back."""
+def digests_catch_up(*, older_than_seconds=60, now=None):
+    """The sweep's part: after the morning's digest time, enqueue the digests
+    still due (the morning run was missed, its task lost, or a retry is due)."""
+    due = (now or timezone.now()) - datetime.timedelta(seconds=older_than_seconds)
+    if timezone.localtime(due).time() < digest_time():
+        return 0
+    return digests_enqueue(now=due)
+
+
+def digest_attempt(*, user_id, now=None):
+    """Send a user's digest of the unread notifications not covered yet, at
+    most once a day (claimed on the preference row). Notifications already
+    emailed on their own (urgent ones) are left out. Returns the seconds to
+    wait before a retry, or None when there is nothing more to do today."""
     now = now or timezone.now()
     today = timezone.localdate(now)
-    preference = NotificationPreference.objects.select_related("user").filter(user_id=user_id).first()
-    if preference is None or not (preference.email and preference.email_digest) or not preference.user.email:
-        return False
-    previous = preference.digest_sent_on
+    preference = _digest_preferences().select_related("user").filter(user_id=user_id).first()
+    if preference is None:
+        return None
     claimed = (
         NotificationPreference.objects.filter(pk=preference.pk)
         .filter(Q(digest_sent_on__isnull=True) | Q(digest_sent_on__lt=today))
-        .update(digest_sent_on=today)
+        .filter(Q(digest_retry_at__isnull=True) | Q(digest_retry_at__lte=now))
+        # A new day's digest starts with fresh attempts; a retry goes on counting.
+        .update(
+            digest_sent_on=today,
+            digest_retry_at=None,
+            digest_attempts=Case(
+                When(digest_retry_at__isnull=True, then=Value(0)),
+                default=F("digest_attempts"),
+                output_field=PositiveSmallIntegerField(),
+            ),
+        )
     )
     if claimed != 1:
-        return False
-    unread = Notification.objects.filter(
-        recipient_id=user_id, read_at__isnull=True, created_at__gte=now - datetime.timedelta(days=1)
-    ).order_by("-created_at", "-id")
+        return None
+    preference.refresh_from_db(fields=["digest_attempts"])
+    since = preference.digest_covered_until
+    if since is None:
+        # The first digest: the last day, kept while it is retried.
+        since = now - datetime.timedelta(days=1)
+        NotificationPreference.objects.filter(pk=preference.pk).update(digest_covered_until=since)
+    emailed = Delivery.objects.filter(notification=OuterRef("pk"), channel=Channel.EMAIL).exclude(
+        status=DeliveryStatus.FAILED
+    )
+    unread = (
+        Notification.objects.filter(recipient_id=user_id, read_at__isnull=True, created_at__gt=since)
+        .filter(created_at__lte=now)
+        .filter(~Exists(emailed))
+        .order_by("-created_at", "-id")
+    )
     items = list(unread[: DIGEST_LIMIT + 1])
-    if not items:
-        return False
     more = 0
     if len(items) > DIGEST_LIMIT:
         more = unread.count() - DIGEST_LIMIT
         items = items[:DIGEST_LIMIT]
+    mine = NotificationPreference.objects.filter(pk=preference.pk, digest_sent_on=today)
     try:
-        channels.send_digest(user=preference.user, notifications=items, more=more)
-    except Exception:
-        NotificationPreference.objects.filter(pk=preference.pk, digest_sent_on=today).update(digest_sent_on=previous)
-        raise
-    return True
+        if items:
+            channels.send_digest(user=preference.user, notifications=items, more=more)
+    except Exception as exc:  # SMTP, network: try again later, as a delivery
+        attempts = preference.digest_attempts + 1
+        if attempts >= MAX_ATTEMPTS:
+            # Failed for today; tomorrow's digest covers these notifications too.
+            mine.update(digest_attempts=attempts, digest_last_error=_error_text(exc))
+            logger.error("The digest of user %s failed for good after %s attempt(s): %s", user_id, attempts, exc)
+            return None
+        countdown = backoff(attempts)
+        mine.update(
+            digest_sent_on=preference.digest_sent_on,
+            digest_attempts=attempts,
+            digest_last_error=_error_text(exc),
+            digest_retry_at=now + datetime.timedelta(seconds=countdown),
+        )
+        logger.warning(
+            "The digest of user %s failed (attempt %s), retrying in %ss: %s", user_id, attempts, countdown, exc
+        )
+        return countdown
+    mine.update(digest_covered_until=now, digest_attempts=0, digest_last_error="")
+    return None
 
 
 # The reader's side.

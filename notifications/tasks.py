@@ -17,7 +17,8 @@ def send_delivery(self, delivery_id):
 
 @shared_task
 def sweep_pending(older_than_seconds=60):
-    """Every minute (beat): enqueue deliveries whose task was lost."""
+    """Every minute (beat): enqueue deliveries whose task was lost, and the
+    day's digests still due after their time."""
     return services.sweep(older_than_seconds=older_than_seconds)
 
 
@@ -33,11 +34,10 @@ def send_daily_digests():
     return services.digests_enqueue()
 
 
-@shared_task(bind=True, max_retries=3, acks_late=True)
+@shared_task(bind=True, max_retries=None, acks_late=True)
 def send_digest(self, user_id):
-    try:
-        return services.digest_send(user_id=user_id)
-    except Exception as exc:
-        if self.request.is_eager:
-            raise
-        raise self.retry(exc=exc, countdown=services.backoff(self.request.retries + 1)) from exc
+    """Send one user's digest at most once a day. Attempts are counted on
+    their preference row; in eager mode a failure waits for the sweep."""
+    countdown = services.digest_attempt(user_id=user_id)
+    if countdown is not None and not self.request.is_eager:
+        raise self.retry(countdown=countdown)

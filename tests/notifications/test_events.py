@@ -6,7 +6,7 @@ do, with sentinel strings planted in everything sensitive about the student
 answers, the decline reason, the case summary and assessment, goals, actions,
 meeting agenda, evaluation notes, confidential notes). Every email (subject,
 text, HTML, attachments) and every WhatsApp message sent is then checked for
-them.
+them, and so are the morning's reminders and a daily digest.
 """
 
 import datetime
@@ -18,10 +18,11 @@ from django.utils import timezone
 
 from accounts.policy import Actor
 from casework import services as casework
-from casework.models import EntryKind, MeetingKind, Outcome
-from notifications.models import Delivery, DeliveryStatus, Kind, Notification
+from casework.models import EntryKind, EvaluationEntry, MeetingKind, Outcome
+from notifications import reminders, services
+from notifications.models import Delivery, DeliveryStatus, Kind, Notification, NotificationPreference
 from referrals import services as referrals
-from referrals.models import Urgency
+from referrals.models import Referral, Urgency
 from referrals.services import ensure_default_categories
 
 SENTINEL = "SENTINEL"
@@ -151,6 +152,19 @@ def test_an_urgent_referral_also_tells_the_vice_principal_at_once(
     assert all("An urgent referral was filed" in m.subject for m in mailoutbox)
 
 
+def test_an_urgent_referral_is_emailed_at_once_to_people_who_chose_the_digest(
+    world, mailoutbox, django_capture_on_commit_callbacks
+):
+    for user in (world.counselor, world.counselor2, world.vp):
+        NotificationPreference.objects.create(user=user, email_digest=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        _file(world, world.student_a)  # routine: it waits for the counselor's digest
+        _file(world, world.student_b, urgency=Urgency.URGENT, by=world.other_teacher)
+    assert _kinds(world.counselor) == [Kind.REFERRAL_SUBMITTED]
+    assert sorted(m.to[0] for m in mailoutbox) == sorted([world.counselor2.email, world.vp.email])
+    assert all("An urgent referral was filed" in m.subject for m in mailoutbox)
+
+
 def test_a_class_without_a_counselor_tells_every_counselor(world, django_capture_on_commit_callbacks):
     world.class_b.counselor = None
     world.class_b.save()
@@ -204,15 +218,14 @@ def test_every_delivery_was_sent_once(story):
     assert len(story.whatsapp) == Notification.objects.count()
 
 
-def test_nothing_about_the_student_leaves_the_app(story, world):
-    kinds = set(Notification.objects.values_list("kind", flat=True))
-    assert len(kinds) >= 11, kinds
+def _assert_nothing_about_the_student(whatsapp):
+    """Every email (subject, text, HTML, attachments) and WhatsApp message sent."""
     texts = []
     for message in mail.outbox:
         texts += [message.subject, message.body]
         texts += [content for content, _mimetype in message.alternatives]
         texts += [attachment[1] for attachment in message.attachments]
-    texts += [request.json["text"]["body"] for request in story.whatsapp]
+    texts += [request.json["text"]["body"] for request in whatsapp]
     assert texts
     for text in texts:
         assert SENTINEL not in text
@@ -221,6 +234,59 @@ def test_nothing_about_the_student_leaves_the_app(story, world):
     # In the app, notifications name the record only.
     for label in Notification.objects.values_list("label", flat=True):
         assert SENTINEL not in label
+
+
+def test_nothing_about_the_student_leaves_the_app(story, world):
+    kinds = set(Notification.objects.values_list("kind", flat=True))
+    assert len(kinds) >= 11, kinds
+    _assert_nothing_about_the_student(story.whatsapp)
+
+
+@pytest.fixture
+def morning(people, django_capture_on_commit_callbacks, fake_whatsapp):
+    """The morning's reminders and a digest about the same student: a
+    follow-up due tomorrow and one overdue on her case, a second referral
+    waiting for triage for three weeks (the vice principal, who reads a daily
+    digest, hears of it there)."""
+    w = people
+    NotificationPreference.objects.create(user=w.vp, email_digest=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        case = referrals.referral_accept(
+            referral=_file(w, w.student_a), by=w.counselor, message=f"{SENTINEL}-ACCEPT"
+        ).case
+        waiting = _file(w, w.student_a, by=w.homeroom)
+    Referral.objects.filter(pk=waiting.pk).update(submitted_at=timezone.now() - datetime.timedelta(days=21))
+    today = timezone.localdate()
+    for days in (1, -2):
+        EvaluationEntry.objects.create(
+            case=case,
+            author=w.teacher,
+            date=today - datetime.timedelta(days=14),
+            note=f"{SENTINEL}-FOLLOW-UP",
+            next_follow_up=today + datetime.timedelta(days=days),
+        )
+    mail.outbox.clear()
+    fake_whatsapp.requests.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        reminders.send_reminders(today=today)
+    assert services.digests_enqueue() == 1
+    return fake_whatsapp.requests
+
+
+def test_reminders_and_digests_say_nothing_about_the_student(morning, world):
+    reminded = Notification.objects.filter(kind__in=[Kind.FOLLOW_UP_DUE, Kind.FOLLOW_UP_OVERDUE, Kind.REFERRAL_WAITING])
+    assert set(reminded.values_list("kind", flat=True)) == {
+        Kind.FOLLOW_UP_DUE,
+        Kind.FOLLOW_UP_OVERDUE,
+        Kind.REFERRAL_WAITING,
+    }
+    # Each reminder went out by email and WhatsApp, but the digest reader's by digest.
+    sent = Delivery.objects.filter(notification__in=reminded, status=DeliveryStatus.SENT)
+    assert sent.filter(channel="email").count() == reminded.exclude(recipient=world.vp).count() == 3
+    assert len(morning) == reminded.count() == 4
+    (digest,) = [m for m in mail.outbox if m.to == [world.vp.email]]
+    assert "A referral is waiting for triage" in digest.body
+    _assert_nothing_about_the_student(morning)
 
 
 def test_whatsapp_messages_are_a_sentence_and_a_link(story, world):

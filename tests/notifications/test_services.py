@@ -62,14 +62,19 @@ def test_whatsapp_delivery_when_the_backend_is_on(world, fake_whatsapp):
         ({"whatsapp": False}, {Channel.EMAIL}),
         ({"email_digest": True}, {Channel.WHATSAPP}),
         ({"email": False, "whatsapp": False}, set()),
+        # Urgent: by email at once, also for those who chose the digest.
+        ({"email_digest": True, "kind": Kind.REFERRAL_URGENT}, {Channel.EMAIL, Channel.WHATSAPP}),
+        ({"email": False, "kind": Kind.REFERRAL_URGENT}, {Channel.WHATSAPP}),
     ],
 )
 def test_each_user_chooses_their_channels(world, fake_whatsapp, preference, expected):
     world.teacher.whatsapp = "+6281234567890"
     world.teacher.save()
+    preference = dict(preference)
+    kind = preference.pop("kind", Kind.ADDED_TO_TEAM)
     if preference:
         NotificationPreference.objects.create(user=world.teacher, **preference)
-    (notification,) = _notify(world, world.teacher)
+    (notification,) = _notify(world, world.teacher, kind=kind)
     assert set(notification.deliveries.values_list("channel", flat=True)) == expected
     # In-app is always on.
     assert Notification.objects.filter(recipient=world.teacher).count() == 1
@@ -193,15 +198,15 @@ def test_a_permanent_error_fails_at_once(world):
 
 
 @contextlib.contextmanager
-def _broker_down():
+def _broker_down(task=tasks.send_delivery):
     """As with CELERY_BROKER_URL set and Redis stopped: publishing raises
     kombu's OperationalError (what a plain .delay() would let through)."""
-    conf = tasks.send_delivery.app.conf
+    conf = task.app.conf
     eager = conf.task_always_eager
     conf.task_always_eager = False
     error = OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
     try:
-        with mock.patch.object(tasks.send_delivery, "apply_async", side_effect=error) as apply_async:
+        with mock.patch.object(task, "apply_async", side_effect=error) as apply_async:
             yield apply_async
     finally:
         conf.task_always_eager = eager
@@ -300,14 +305,147 @@ def test_no_digest_when_nothing_is_new(world, mailoutbox):
     assert mailoutbox == []
 
 
-def test_a_digest_that_fails_is_tried_again(world, mailoutbox):
+def _preference(user):
+    return NotificationPreference.objects.get(user=user)
+
+
+def test_a_digest_that_fails_is_retried_with_backoff(world, mailoutbox):
     _digest_user(world, world.teacher)
     _notify(world, world.teacher)
-    with mock.patch("notifications.channels.send_digest", side_effect=OSError("down")), pytest.raises(OSError):
-        services.digest_send(user_id=world.teacher.pk)
-    assert NotificationPreference.objects.get(user=world.teacher).digest_sent_on is None
-    assert services.digest_send(user_id=world.teacher.pk) is True
+    with mock.patch("notifications.channels.send_digest", side_effect=OSError("down")):
+        assert services.digest_attempt(user_id=world.teacher.pk) == 60
+    preference = _preference(world.teacher)
+    assert preference.digest_sent_on is None
+    assert (preference.digest_attempts, preference.digest_last_error) == (1, "OSError: down")
+    # Not again before the backoff, not even by the morning run.
+    assert services.digest_attempt(user_id=world.teacher.pk) is None
+    assert services.digest_recipients() == []
+    later = timezone.now() + datetime.timedelta(minutes=2)
+    assert services.digest_attempt(user_id=world.teacher.pk, now=later) is None
     assert len(mailoutbox) == 1
+    preference = _preference(world.teacher)
+    assert (preference.digest_attempts, preference.digest_last_error) == (0, "")
+    assert preference.digest_covered_until == later
+
+
+def test_the_task_asks_celery_to_retry_a_failed_digest(world):
+    _digest_user(world, world.teacher)
+    _notify(world, world.teacher)
+
+    class Retried(Exception):
+        pass
+
+    with (
+        mock.patch("notifications.channels.send_digest", side_effect=OSError("down")),
+        mock.patch.object(tasks.send_digest, "retry", side_effect=Retried) as retry,
+        pytest.raises(Retried),
+    ):
+        tasks.send_digest.run(world.teacher.pk)  # as a worker runs it (not eager)
+    retry.assert_called_once_with(countdown=60)
+
+
+def test_a_digest_that_keeps_failing_ends_failed_for_the_day(world, mailoutbox, caplog):
+    _digest_user(world, world.teacher)
+    _notify(world, world.teacher, kind=Kind.REFERRAL_ACCEPTED, url="/referrals/3/", label="Referral #3")
+    now = timezone.now()
+    with mock.patch("notifications.channels.send_digest", side_effect=smtplib.SMTPServerDisconnected("gone")):
+        for _ in range(services.MAX_ATTEMPTS):
+            now += datetime.timedelta(minutes=10)  # past each backoff
+            services.digest_attempt(user_id=world.teacher.pk, now=now)
+    preference = _preference(world.teacher)
+    assert preference.digest_attempts == services.MAX_ATTEMPTS
+    assert preference.digest_last_error == "SMTPServerDisconnected: gone"
+    assert preference.digest_retry_at is None
+    assert preference.digest_sent_on == timezone.localdate(now)
+    assert "failed for good" in caplog.text
+    assert [r.levelname for r in caplog.records if "failed for good" in r.message] == ["ERROR"]
+    # Nothing more that day, even by the sweep.
+    assert services.digest_recipients(now=now) == []
+    assert services.digest_attempt(user_id=world.teacher.pk, now=now) is None
+    # The next day's digest starts afresh and still holds what failed.
+    tomorrow = now + datetime.timedelta(days=1)
+    with mock.patch("django.utils.timezone.now", return_value=tomorrow):
+        assert services.digest_recipients() == [world.teacher.pk]
+        _notify(world, world.teacher, kind=Kind.ACTION_ASSIGNED, url="/tasks/", label="2026-0007")
+        assert services.digest_attempt(user_id=world.teacher.pk) is None
+    (email,) = mailoutbox
+    assert "2 new notifications" in email.subject
+    assert "Referral #3" in email.body and "2026-0007" in email.body
+    assert _preference(world.teacher).digest_attempts == 0
+
+
+def test_a_digest_covers_everything_since_the_last_one(world, mailoutbox):
+    """Not just the last day: a day missed is in the next digest."""
+    _digest_user(world, world.teacher)
+    (before,) = _notify(world, world.teacher, kind=Kind.CASE_CLOSED, url="/cases/1/", label="2026-0001")
+    (missed,) = _notify(world, world.teacher, kind=Kind.CASE_STATUS, url="/cases/2/", label="2026-0002")
+    _notify(world, world.teacher, kind=Kind.ACTION_ASSIGNED, url="/tasks/", label="2026-0007")
+    now = timezone.now()
+    Notification.objects.filter(pk=before.pk).update(created_at=now - datetime.timedelta(days=4))
+    Notification.objects.filter(pk=missed.pk).update(created_at=now - datetime.timedelta(days=2))
+    NotificationPreference.objects.filter(user=world.teacher).update(
+        digest_sent_on=timezone.localdate(now) - datetime.timedelta(days=3),
+        digest_covered_until=now - datetime.timedelta(days=3),
+    )
+    assert services.digests_enqueue() == 1
+    (email,) = mailoutbox
+    assert "2 new notifications" in email.subject
+    assert "2026-0002" in email.body and "2026-0007" in email.body
+    assert "2026-0001" not in email.body  # in the digest before
+
+
+def _next_morning(hour, minute=0):
+    """Tomorrow at hour:minute, school time (later than anything made now)."""
+    day = timezone.localdate() + datetime.timedelta(days=1)
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, minute)))
+
+
+def test_a_digest_run_missed_while_the_broker_was_down_is_caught_up_by_the_sweep(world, mailoutbox):
+    _digest_user(world, world.teacher)
+    NotificationPreference.objects.filter(user=world.teacher).update(
+        digest_covered_until=timezone.now() - datetime.timedelta(hours=1)
+    )
+    _notify(world, world.teacher, kind=Kind.REFERRAL_ACCEPTED, url="/referrals/3/", label="Referral #3")
+    morning = _next_morning(6, 30)
+    with mock.patch("django.utils.timezone.now", return_value=morning), _broker_down(tasks.send_digest):
+        assert services.digests_enqueue() == 0
+    assert mailoutbox == []
+    # The broker is back: the sweep after the digest time sends it, once.
+    later = morning + datetime.timedelta(minutes=5)
+    with mock.patch("django.utils.timezone.now", return_value=later):
+        tasks.sweep_pending.delay()
+        tasks.sweep_pending.delay()
+    assert len(mailoutbox) == 1
+    assert "Referral #3" in mailoutbox[0].body
+
+
+def test_the_sweep_sends_no_digest_before_the_digest_time(world, mailoutbox):
+    _digest_user(world, world.teacher)
+    NotificationPreference.objects.filter(user=world.teacher).update(
+        digest_covered_until=timezone.now() - datetime.timedelta(hours=1)
+    )
+    _notify(world, world.teacher)
+    early = _next_morning(6, 0)
+    with mock.patch("django.utils.timezone.now", return_value=early):
+        services.sweep(older_than_seconds=0)
+    assert mailoutbox == []
+    assert services.digests_catch_up(older_than_seconds=0, now=_next_morning(6, 30)) == 1
+    assert len(mailoutbox) == 1
+
+
+def test_urgent_notifications_reach_digest_users_at_once_and_only_once(
+    world, mailoutbox, django_capture_on_commit_callbacks
+):
+    _digest_user(world, world.vp)
+    with django_capture_on_commit_callbacks(execute=True):
+        _notify(world, world.vp, kind=Kind.REFERRAL_URGENT, url="/referrals/9/", label="Referral #9")
+        _notify(world, world.vp, kind=Kind.REFERRAL_WAITING, url="/referrals/8/", label="Referral #8")
+    (urgent,) = mailoutbox
+    assert urgent.to == [world.vp.email] and "An urgent referral was filed" in urgent.subject
+    services.digest_attempt(user_id=world.vp.pk)
+    digest = mailoutbox[1]
+    assert "1 new notification" in digest.subject
+    assert "Referral #8" in digest.body and "Referral #9" not in digest.body
 
 
 def test_users_without_digest_get_no_digest(world, mailoutbox):
