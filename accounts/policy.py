@@ -165,6 +165,31 @@ def visible_cases(actor):
     return qs.none()
 
 
+def taught_classroom_ids(actor):
+    """The classes the actor teaches this term (their TeachingAssignment rows
+    of the school's current term), as a subquery of classroom ids."""
+    from roster.models import TeachingAssignment
+
+    return TeachingAssignment.objects.filter(school=actor.school, teacher=actor.user, term__is_current=True).values(
+        "classroom_id"
+    )
+
+
+def classroom_cases(actor):
+    """Cases whose "what you can do in class" page the actor may read: every
+    case of visible_cases(actor), and for a teacher also the cases of students
+    in a class they teach this term (the homeroom teacher's class is already
+    in visible_cases). That page shows the student, the class, the classroom
+    guidance and the lead counselor, nothing else of the case."""
+    from casework.models import Case
+
+    qs = visible_cases(actor)
+    if actor.school is None or actor.is_counselor or actor.is_vice_principal or not actor.is_teacher:
+        return qs
+    taught = Case.objects.for_school(actor.school).filter(student__classroom_id__in=taught_classroom_ids(actor))
+    return qs | taught
+
+
 def may_see_confidential(actor):
     """Confidential case notes are for counselors only."""
     return actor.may("case", "confidential")
@@ -181,6 +206,8 @@ def may_see_confidential(actor):
 #   None        no record: the role decides (403).
 #   "referral"  a referral: out of visible_referrals(actor) is 404, then the role (403).
 #   "case"      a case: out of visible_cases(actor) is 404, then the role (403).
+#   "classroom" a case's classroom guidance page: out of classroom_cases(actor)
+#               (visible_cases plus this term's teachers of the student's class) is 404.
 #   "student"   a student: not of the actor's school is 404, then the role (403).
 #   "own"       a row of the user's own (notification, input request, export): the
 #               role gates the feature first (403), someone else's row is 404.
@@ -251,6 +278,7 @@ URL_POLICY = {
     "casework:tasks": _url(("tasks", "view"), methods=_GET),
     "casework:detail": _url(scope="case", methods=_GET),
     "casework:print": _url(scope="case", methods=_GET),
+    "casework:classroom": _url(scope="classroom", methods=_GET),
     "casework:team_add": _url(_LEAD, scope="case"),
     "casework:reassign": _url(_LEAD, ("case", "reassign"), scope="case"),
     "casework:summary": _url(_LEAD, scope="case"),
@@ -345,6 +373,9 @@ def check_url_access(
             return NOT_FOUND
     elif rule.scope == "case":
         if case is None or not visible_cases(actor).filter(pk=case.pk).exists():
+            return NOT_FOUND
+    elif rule.scope == "classroom":
+        if case is None or not classroom_cases(actor).filter(pk=case.pk).exists():
             return NOT_FOUND
     elif rule.scope == "student":
         if student is None or actor.school is None or student.school_id != actor.school.pk:

@@ -164,7 +164,7 @@ def _story(case, scenario, users, actors, today, now):
         ),
     )
     if scenario == "open":
-        services.note_add(case=case, by=counselor, body="Menunggu jadwal pertemuan pertama dengan orang tua.")
+        _open_story(case, counselor, teacher, homeroom, c, today)
         return
 
     maths = services.goal_add(
@@ -325,6 +325,41 @@ def _story(case, scenario, users, actors, today, now):
                 goal=attendance,
                 ends_on=today + datetime.timedelta(days=5),
             )
+
+
+def _open_story(case, counselor, teacher, homeroom, c, today):
+    """A case just opened: a first goal but no action yet (so it stays open),
+    the first case conference ahead and the counselor's first observation."""
+    goal = services.goal_add(
+        case=case,
+        by=counselor,
+        statement="Menguasai operasi bilangan bulat sebelum materi persamaan linear",
+        indicator="Nilai kuis operasi bilangan bulat",
+        baseline=D("45"),
+        target=D("70"),
+        unit="poin",
+        target_date=today + datetime.timedelta(days=40),
+    )
+    services.meeting_schedule(
+        case=case,
+        by=counselor,
+        kind=MeetingKind.CASE_CONFERENCE,
+        starts_at=_at(today + datetime.timedelta(days=4), 13),
+        duration_minutes=45,
+        place="Ruang BK",
+        attendees=[counselor, teacher, homeroom],
+        agenda="1. Hasil observasi di kelas\n2. Menyusun langkah bantuan dan siapa melakukan apa",
+    )
+    services.entry_add(
+        case=case,
+        actor=c,
+        kind=EntryKind.OBSERVATION,
+        date=today - datetime.timedelta(days=1),
+        goal=goal,
+        note="Observasi pelajaran Matematika: paham contoh di papan, tetapi berhenti saat soal memakai bilangan negatif.",
+        next_follow_up=today + datetime.timedelta(days=4),
+    )
+    services.note_add(case=case, by=counselor, body="Menunggu jadwal pertemuan pertama dengan orang tua.")
 
 
 def _at(day, hour):

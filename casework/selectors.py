@@ -14,7 +14,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import Membership, Role
-from accounts.policy import STAFF_ROLES, may_see_confidential, visible_cases
+from accounts.policy import STAFF_ROLES, classroom_cases, may_see_confidential, taught_classroom_ids, visible_cases
 from casework.charts import progress_chart
 from casework.models import Action, CaseStatus, EvaluationEntry, TeamRole
 from casework.services import MANUAL_TRANSITIONS, OPEN_ACTION_STATUSES, week_end
@@ -27,6 +27,35 @@ ROLE_ORDER = {role: i for i, role in enumerate(TeamRole.values)}
 def case_queryset(actor):
     """The cases the actor may open, with what every case page shows at the top."""
     return visible_cases(actor).select_related("student__classroom__homeroom_teacher", "lead_counselor")
+
+
+def classroom_case_queryset(actor):
+    """The cases whose classroom guidance page the actor may open, with the
+    rows that page shows and whether the actor may also open the case itself."""
+    return (
+        classroom_cases(actor)
+        .select_related("student__classroom", "lead_counselor")
+        .annotate(on_case=Exists(visible_cases(actor).filter(pk=OuterRef("pk"))))
+    )
+
+
+def classroom_guidance_for(*, actor):
+    """For a teacher's /tasks/: the cases, not closed and with classroom
+    guidance written, of students in the classes they teach this term or are
+    homeroom teacher of. One query; none for someone who does not teach."""
+    if actor.school is None or not actor.is_teacher:
+        return []
+    classes = Q(student__classroom_id__in=taught_classroom_ids(actor))
+    if actor.homeroom_classroom_ids:
+        classes |= Q(student__classroom_id__in=actor.homeroom_classroom_ids)
+    return list(
+        classroom_cases(actor)
+        .not_closed()
+        .exclude(classroom_guidance="")
+        .filter(classes)
+        .select_related("student__classroom")
+        .order_by("student__classroom__name", "student__full_name", "id")
+    )
 
 
 def _count(qs):

@@ -8,6 +8,7 @@ urlpatterns = [
     path("tasks/", views.tasks, name="tasks"),
     path("cases/<int:pk>/", views.detail, name="detail"),
     path("cases/<int:pk>/print/", views.print_view, name="print"),
+    path("cases/<int:pk>/classroom/", views.classroom, name="classroom"),
     path("cases/<int:pk>/team/add/", views.team_add, name="team_add"),
     path("cases/<int:pk>/lead/", views.reassign, name="reassign"),
     path("cases/<int:pk>/summary/", views.edit_text, {"part": "summary"}, name="summary"),

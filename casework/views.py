@@ -29,6 +29,7 @@ from casework.filters import CaseloadFilter
 from casework.ics import meeting_filename, meeting_ics
 from casework.models import CaseStatus, EntryKind, EvaluationRating
 from casework.services import MANUAL_TRANSITIONS, CaseworkError, StaleEdit
+from notifications.messages import absolute_url
 
 TEACHER_ENTRY_KINDS = [EntryKind.PROGRESS_CHECK, EntryKind.OBSERVATION, EntryKind.PARENT_CONTACT, EntryKind.MEETING]
 CASELOAD_PAGE_SIZE = 50
@@ -157,7 +158,15 @@ def tasks(request):
     # Each row's "done" form is drawn by templates/casework/partials/quick_entry_fields.html
     # (plain inputs, so that hundreds of rows render fast); the POST is validated by
     # forms.QuickEntryForm / forms.FollowUpDoneForm.
-    return render(request, "casework/tasks.html", {"tasks": mine, "ratings": EvaluationRating.choices})
+    return render(
+        request,
+        "casework/tasks.html",
+        {
+            "tasks": mine,
+            "ratings": EvaluationRating.choices,
+            "classroom_cases": selectors.classroom_guidance_for(actor=actor),
+        },
+    )
 
 
 # The case record ------------------------------------------------------------
@@ -224,6 +233,7 @@ def detail(request, pk):
             "perms": perms,
             "forms": _detail_forms(actor, case, page, staff),
             "statuses": CaseStatus.choices,
+            "classroom_link": absolute_url(reverse("casework:classroom", args=[case.pk])),
         },
     )
 
@@ -237,6 +247,18 @@ def print_view(request, pk):
     page.notes = None
     audit_record(request=request, action=AuditAction.VIEW, obj=case, detail={"step": "print"})
     return render(request, "casework/print.html", {"case": case, "page": page, "statuses": CaseStatus.choices})
+
+
+@require_GET
+def classroom(request, pk):
+    """What you can do in class: the counselor's classroom guidance, read-only,
+    for the student's teachers. Everyone who may see the case opens it, and so
+    do this term's teachers of the student's class (accounts.policy.classroom_cases);
+    it shows the student, the class, the guidance and the lead counselor only."""
+    actor = actor_for(request)
+    case = get_object_or_404(selectors.classroom_case_queryset(actor), pk=pk)
+    audit_record(request=request, action=AuditAction.VIEW, obj=case, detail={"step": "classroom"})
+    return render(request, "casework/classroom.html", {"case": case})
 
 
 # Team and lead --------------------------------------------------------------

@@ -35,6 +35,9 @@ def _urls(case):
     return {
         "detail": (reverse("casework:detail", args=[pk]), READ),
         "print": (reverse("casework:print", args=[pk]), READ),
+        # The classroom guidance: the same for these users (the teachers of
+        # VII-A are on the team or its homeroom teacher; see test_classroom.py).
+        "classroom": (reverse("casework:classroom", args=[pk]), READ),
         "ics": (reverse("casework:meeting_ics", args=[pk, case.meeting.pk]), ICS),
         "team_add": (reverse("casework:team_add", args=[pk]), LEAD),
         "reassign": (reverse("casework:reassign", args=[pk]), REASSIGN),
@@ -61,6 +64,7 @@ def _urls(case):
 NAMES = [
     "detail",
     "print",
+    "classroom",
     "ics",
     "team_add",
     "reassign",

@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import Role
 from casework.models import (
     Action,
     Case,
@@ -22,6 +23,7 @@ from casework.models import (
 )
 from referrals.models import Referral, Since, Status, Urgency
 from roster.models import Student
+from tests import factories as f
 from tests.referrals.factories import category
 
 pytestmark = pytest.mark.django_db
@@ -215,10 +217,11 @@ def test_case_page_queries_do_not_grow(world, login, django_assert_num_queries, 
     _pinned(django_assert_num_queries, login(world.teacher), url, DETAIL_QUERIES_TEACHER)
 
 
-# /tasks/ for a teacher, 9 queries: session, user, savepoint, memberships, their
-# homeroom classes (scope), their open actions, their open follow-ups, unread
-# notifications, release savepoint. A counselor's has no homeroom lookup: 8.
-TASKS_QUERIES_TEACHER = 9
+# /tasks/ for a teacher, 10 queries: session, user, savepoint, memberships, their
+# homeroom classes (scope), their open actions, their open follow-ups, the
+# classroom guidance of the students they teach, unread notifications, release
+# savepoint. A counselor's has no homeroom lookup and no classroom list: 8.
+TASKS_QUERIES_TEACHER = 10
 TASKS_QUERIES_COUNSELOR = 8
 
 
@@ -230,3 +233,28 @@ def test_tasks_queries_do_not_grow(world, login, django_assert_num_queries, n):
     )
     assert len(response.context["tasks"].actions) == n
     _pinned(django_assert_num_queries, login(world.counselor), reverse("casework:tasks"), TASKS_QUERIES_COUNSELOR)
+
+
+# /cases/<id>/classroom/ for a teacher of the class who is not on the team, 9
+# queries: session, user, savepoint, memberships, their homeroom classes
+# (scope), the case (with student, class, lead counselor; the scope and
+# whether they may open the case are subqueries), the audit row of this view,
+# unread notifications, release savepoint. A counselor's has no homeroom lookup: 8.
+CLASSROOM_QUERIES_TEACHER = 9
+CLASSROOM_QUERIES_COUNSELOR = 8
+
+
+@pytest.mark.parametrize("n", [5, 500])
+def test_classroom_page_queries_do_not_grow(world, login, django_assert_num_queries, n):
+    cases = bulk_cases(world, n)
+    Case.objects.filter(pk__in=[c.pk for c in cases]).update(classroom_guidance="Seat near the front.")
+    ipa = f.SubjectFactory(school=world.school, name="IPA")
+    teacher = f.staff(world.school, "ipa", Role.TEACHER)
+    f.TeachingAssignmentFactory(teacher=teacher, classroom=world.class_a, subject=ipa, term=world.term)
+    url = reverse("casework:classroom", args=[cases[-1].pk])
+    response = _pinned(django_assert_num_queries, login(teacher), url, CLASSROOM_QUERIES_TEACHER)
+    assert "Seat near the front." in response.text
+    _pinned(django_assert_num_queries, login(world.counselor), url, CLASSROOM_QUERIES_COUNSELOR)
+    # Their /tasks/ lists every one of those students at the same cost.
+    response = _pinned(django_assert_num_queries, login(teacher), reverse("casework:tasks"), TASKS_QUERIES_TEACHER)
+    assert len(response.context["classroom_cases"]) == n

@@ -3,6 +3,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.policy import Actor
@@ -17,9 +18,11 @@ from casework.models import (
     EntryKind,
     EvaluationEntry,
     Outcome,
+    TeamRole,
 )
 from casework.services import CaseworkError
 from notifications.models import Kind, Notification
+from referrals.models import Referral, Since, Status
 from tests.casework.factories import accepted_case, planned_case
 
 pytestmark = pytest.mark.django_db
@@ -83,6 +86,38 @@ def test_closing_needs_an_outcome_and_a_final_entry_and_reopening_a_reason(world
     case.refresh_from_db()
     assert case.status == CaseStatus.ACTIVE and case.outcome == "" and case.closed_at is None
     assert CaseEvent.objects.get(case=case, kind=CaseEventKind.REOPENED).message == "Absent again"
+
+
+def test_reopening_tells_the_team_and_the_referring_teachers(world):
+    case = planned_case(world)
+    services.case_add_member(case=case, user=world.counselor2, role=TeamRole.OTHER_COUNSELOR, by=world.counselor)
+    # A second referral joined the case; its teacher is not on the team.
+    Referral.objects.create(
+        school=world.school,
+        student=world.student_a,
+        referred_by=world.other_teacher,
+        observation="Falls asleep in class.",
+        observed_since=Since.WEEKS,
+        status=Status.ACCEPTED,
+        case=case,
+    )
+    services.case_close(case=case, actor=Actor(world.counselor), outcome=Outcome.IMPROVED, final_note="Ok")
+    before = set(Notification.objects.values_list("pk", flat=True))
+
+    services.case_reopen(case=case, by=world.counselor, reason="Absent again")
+
+    told = Notification.objects.exclude(pk__in=before)
+    # The team (but not the counselor who reopened it) and every referring teacher, nobody else.
+    assert sorted(told.values_list("recipient__username", flat=True)) == [
+        "counselor2",
+        "homeroom",
+        "teacher",
+        "teacher_b",
+    ]
+    assert set(told.values_list("kind", flat=True)) == {Kind.CASE_STATUS}
+    # A neutral label and a link back into the case, never the reason.
+    assert set(told.values_list("label", flat=True)) == {case.number}
+    assert set(told.values_list("url", flat=True)) == {reverse("casework:detail", args=[case.pk]) + "#status"}
 
 
 def test_reopening_is_refused_while_the_student_has_another_open_case(world):

@@ -1,6 +1,7 @@
 """The access grid's world and URL builder, shared by the security tests.
 
-``build_grid(world)`` adds to the standing cast, through the apps' services,
+``build_grid(world)`` adds to the standing cast a teacher of VII-A on no team
+(``class_teacher``) and, through the apps' services,
 one record of each kind in three places: in the scope of the subject teacher
 and the homeroom teacher of VII-A (suffix ``_a``), in VIII-B where neither is
 involved (``_b``), and at the other school (``_o``). ``url_entries()`` walks
@@ -18,6 +19,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from accounts.models import Role
 from accounts.policy import Actor
 from casework import services as casework
 from casework.models import EntryKind, MeetingKind
@@ -26,13 +28,15 @@ from notifications.services import notify
 from referrals import services as referrals
 from referrals.models import ConcernCategory, InputRequest, Since
 from reports.models import ExportStatus, ReportExport
+from tests import factories as f
 
 # Who the grid signs in as, besides anonymous visitors: every role, the
 # subject teacher (on case A's team, not on case B's), the homeroom teacher of
-# VII-A (case A's student, not case B's) and the other school's user.
-USERS = ["teacher", "homeroom", "counselor", "counselor2", "vp", "admin", "outsider"]
+# VII-A (case A's student, not case B's), a teacher of VII-A on no team (reads
+# case A's classroom guidance, nothing else of it) and the other school's user.
+USERS = ["teacher", "homeroom", "class_teacher", "counselor", "counselor2", "vp", "admin", "outsider"]
 # Who must never read a confidential note; the teacher of VIII-B is on case B's team.
-NOT_COUNSELORS = ["teacher", "homeroom", "other_teacher", "vp", "admin", "outsider"]
+NOT_COUNSELORS = ["teacher", "homeroom", "class_teacher", "other_teacher", "vp", "admin", "outsider"]
 SIGNED_IN = sorted(set(USERS) | set(NOT_COUNSELORS))
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -164,6 +168,14 @@ def build_grid(world):
     and exports in three scopes (see the module's docstring)."""
     w = world
     g = SimpleNamespace(world=w)
+    # Teaches IPA in VII-A this term and is on no case team.
+    w.class_teacher = f.staff(w.school, "class_teacher", Role.TEACHER, full_name="Yusuf Hidayat")
+    f.TeachingAssignmentFactory(
+        teacher=w.class_teacher,
+        classroom=w.class_a,
+        subject=f.SubjectFactory(school=w.school, name="IPA"),
+        term=w.term,
+    )
     g.users = {name: getattr(w, name) for name in SIGNED_IN}
 
     g.ref_a = _file(w.teacher, w.school, w.student_a, attachment=True)
@@ -297,7 +309,7 @@ def targets(entry, rule, g):
         return [Target("-", {})]
     if params == {"name"} and entry.name == "roster:import_example":
         return [Target("students.csv", {"name": "students.csv"})]
-    if rule.scope == "case":
+    if rule.scope in ("case", "classroom"):
         return _case_targets(params, g)
     if rule.scope == "referral":
         return _referral_targets(params, g)

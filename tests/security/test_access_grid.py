@@ -5,10 +5,10 @@ permission it needs, which record it points at and which tie to that record
 also lets a user in. Here the URL resolver is walked: a URL without an entry
 fails. Each URL is then filled in with records in and out of each user's scope
 (tests/security/grid.py) and opened with GET and POST by an anonymous visitor,
-every role, a teacher on the case team and one who is not, the homeroom
-teacher of the student's class and a user of another school; the status must
-be the one check_url_access() derives from the table (sign-in redirect, 403,
-404, or a page that works). The views' own permission checks are recorded on
+every role, a teacher on the case team and one who is not, a teacher of the
+student's class on no team, the homeroom teacher of the student's class and a
+user of another school; the status must be the one check_url_access() derives
+from the table (sign-in redirect, 403, 404, or a page that works). The views' own permission checks are recorded on
 the way, to show that each view asks for the permission its entry names.
 """
 
@@ -35,7 +35,7 @@ from tests.security.grid import USERS, is_admin, targets, url_entries
 
 pytestmark = pytest.mark.django_db
 
-SCOPES = {None, "referral", "case", "student", "own"}
+SCOPES = {None, "referral", "case", "classroom", "student", "own"}
 RELATIONS = {None, "referrer", "responsible", "author", "attendee", "verified"}
 
 
@@ -216,6 +216,16 @@ def test_the_policy_verdicts_follow_the_roles_and_scopes(grid):
     assert check_url_access(teacher, "casework:detail", case=case_b) == NOT_FOUND  # not on the team
     assert check_url_access(homeroom, "casework:detail", case=case_a) == ALLOW  # student of their class
     assert check_url_access(homeroom, "casework:detail", case=case_b) == NOT_FOUND  # another class
+    # A teacher of the student's class off the team reads the classroom guidance only.
+    class_teacher = Actor(w.class_teacher)
+    assert check_url_access(class_teacher, "casework:detail", case=case_a) == NOT_FOUND
+    assert check_url_access(class_teacher, "casework:print", case=case_a) == NOT_FOUND
+    assert check_url_access(class_teacher, "casework:classroom", case=case_a) == ALLOW
+    assert check_url_access(class_teacher, "casework:classroom", case=case_b) == NOT_FOUND  # not their class
+    assert check_url_access(teacher, "casework:classroom", case=case_b) == NOT_FOUND
+    assert check_url_access(Actor(w.counselor2), "casework:classroom", case=case_a) == ALLOW
+    assert check_url_access(Actor(w.admin), "casework:classroom", case=case_a) == NOT_FOUND  # no case content
+    assert check_url_access(outsider, "casework:classroom", case=case_a) == NOT_FOUND
     assert check_url_access(teacher, "casework:goal_add", case=case_a) == FORBIDDEN  # in scope, not a counselor
     assert check_url_access(outsider, "casework:goal_add", case=case_a) == NOT_FOUND  # holds the role, elsewhere
     assert check_url_access(teacher, "casework:action_done", case=case_a, action=case_a.action) == ALLOW

@@ -4,7 +4,8 @@ A counselor writes confidential notes holding a sentinel on two cases, then
 the team works on the cases (meetings, entries, status), which sends
 notifications and emails and writes the timeline and the audit trail. Then
 every user who is not a counselor opens every URL of the project (the access
-grid's URL builder fills in each with every record), the report exports (CSV
+grid's URL builder fills in each with every record; among them the classroom
+guidance page, also as a teacher of the class on no team), the report exports (CSV
 and XLSX), calendar files, print views, student search results and every
 Django admin page they can reach; the sentinel must be in none of them, nor in
 any email, WhatsApp text, notification, audit row or any other stored row.
@@ -143,16 +144,24 @@ def test_the_counselor_sees_the_note(planted, clients):
 
 
 def test_no_page_export_or_search_shows_it_to_anyone_else(planted, clients):
-    opened = 0
+    opened = set()
     for user in NOT_COUNSELORS:
         client = clients[user]
         for path in _grid_paths(planted, user) + _export_paths() + _search_paths(planted):
             response = client.get(path, follow=True)
             assert response.status_code < 500, (user, path)
             assert SENTINEL.encode() not in _body(response), (user, path)
-            opened += response.status_code == 200
+            if response.status_code == 200:
+                opened.add((user, path))
     # The non-counselors did reach case pages, prints, calendars and exports.
-    assert opened > 60
+    assert len(opened) > 60
+    # And the classroom guidance of both noted cases, also as a teacher of
+    # the class on no team, who opens nothing else of the case.
+    classroom = {case: reverse("casework:classroom", args=[case.pk]) for case in (planted.case_a, planted.case_b)}
+    assert ("class_teacher", classroom[planted.case_a]) in opened
+    assert ("other_teacher", classroom[planted.case_b]) in opened
+    assert ("vp", classroom[planted.case_b]) in opened
+    assert ("class_teacher", reverse("casework:detail", args=[planted.case_a.pk])) not in opened
 
 
 # Sign-out, deletions and empty forms hold nothing to find.

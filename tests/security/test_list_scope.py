@@ -113,6 +113,7 @@ def _noise_for(user_name, grid):
     noise = {
         "teacher": [other_school, class_b, stranger_only],
         "homeroom": [other_school, class_b, stranger_only],
+        "class_teacher": [other_school, class_b, stranger_only],
         "other_teacher": [other_school, stranger_only],
         "counselor": [other_school, stranger_only],
         "counselor2": [other_school, stranger_only],
