@@ -48,17 +48,18 @@ EXPECTED = {
         "referral",
         "case",
         "case-print",
+        "case-classroom",
         "tasks",
     },
     "homeroom": {"home", "referral-form", "referrals", "referral", "case", "tasks"},
-    "counselor": {"home", "referral", "triage", "cases", "case", "case-print", "tasks", "audit"},
+    "counselor": {"home", "referral", "triage", "cases", "case", "case-print", "case-classroom", "tasks", "audit"},
     "vp": {"home", "case", "case-print", "tasks", "reports", "audit"},
     "admin": {"home", "roster", "roster-import", "audit"},
 }
 COMMON = {"notifications", "notification-settings", "roster", "profile"}
 
 # The pages the issue names for phones: no horizontal scrolling, 44 px targets.
-PHONE_STRICT = {"referral-form", "referral-form-student", "referrals", "tasks", "case"}
+PHONE_STRICT = {"referral-form", "referral-form-student", "referrals", "tasks", "case", "case-classroom"}
 
 
 def _objects_for(username):
@@ -129,6 +130,7 @@ def _pages(ids):
     if "case" in ids:
         pages.append(("case", f"/cases/{ids['case']}/"))
         pages.append(("case-print", f"/cases/{ids['case']}/print/"))
+        pages.append(("case-classroom", f"/cases/{ids['case']}/classroom/"))
     # Last: home sends each role to its main page, usually one checked above.
     pages.append(("home", "/"))
     return pages
