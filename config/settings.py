@@ -181,6 +181,10 @@ if TESTING:
 
 LANGUAGE_CODE = env("LANGUAGE_CODE", "id")
 LANGUAGES = [("id", _("Bahasa Indonesia")), ("en", _("English"))]
+# Our date and time formats (config/formats/<lang>/formats.py) before Django's.
+# Templates use the named formats (DATE_FORMAT, DATETIME_FORMAT), never a
+# pattern of their own. No thousand separator: ids printed in pages would get one.
+FORMAT_MODULE_PATH = ["config.formats"]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env("TIME_ZONE", "Asia/Jakarta")
 USE_I18N = True

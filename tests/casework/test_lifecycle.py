@@ -216,7 +216,7 @@ def test_case_from_accepted_referral_to_closing(world, login, client):
     assert refused.status_code == 200
     assert "Select a valid choice" in refused.text
     assert EvaluationEntry.objects.filter(case=case, author=teacher).count() == 1
-    assert f"Follow up on {dateformat.format(timezone.localdate() + datetime.timedelta(days=7), 'j M Y')}" in _tasks(
+    assert f"Follow up on {dateformat.format(timezone.localdate() + datetime.timedelta(days=7), 'j F Y')}" in _tasks(
         client
     )
     client.force_login(homeroom)

@@ -23,7 +23,7 @@ def test_it_lists_my_actions_and_follow_ups_across_cases(world, login):
     assert "Due this week" in response.text
     assert "No follow-ups planned." in response.text  # the follow-up is the counselor's
     counselor = login(world.counselor).get(URL)
-    assert f"Follow up on {_day(7):%-d %b %Y}" in counselor.text
+    assert f"Follow up on {_day(7):%-d %B %Y}" in counselor.text
     assert "Ten minutes of fraction practice" not in counselor.text
     assert case.number in counselor.text
 
@@ -77,7 +77,7 @@ def test_follow_up_done_with_a_new_measurement_and_date(world, login):
         follow=True,
     )
     assert "Follow-up done." in response.text
-    assert f"Follow up on {_day(10):%-d %b %Y}" in response.text
+    assert f"Follow up on {_day(10):%-d %B %Y}" in response.text
     new = EvaluationEntry.objects.get(note="Checked again")
     assert new.goal == case.goal and new.measured_value == 61
     assert EvaluationEntry.objects.get(pk=case.entry.pk).follow_up_done_at is not None
