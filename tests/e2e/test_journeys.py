@@ -89,10 +89,14 @@ def teacher_files_a_routine_referral(teacher, world):
     ui.check(page.get_by_label("Low achievement"))
     ui.fill(page.get_by_label("What did you observe?"), "Stops working after ten minutes; maths scores fell.")
     ui.check(page.get_by_label("A few weeks"))
+    # Routine is the default: the teacher leaves the urgency as it is.
+    expect(page.get_by_role("radio", name=re.compile(r"^Routine\b"))).to_be_checked()
     ui.click(page.get_by_role("button", name="Send referral"))
 
     expect(_message(page)).to_contain_text("Your referral was filed")
     assert ui.count <= MAX_REFERRAL_INTERACTIONS, ui.log
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Referral for Andi Pratama")
+    expect(page.locator("h1 + p .badge")).to_have_text(["Submitted", "Routine"])  # status, then urgency
     screenshot(page, "journey-1-referral-filed-phone")
 
     _go_via_menu(page, "My referrals")
@@ -100,10 +104,13 @@ def teacher_files_a_routine_referral(teacher, world):
     expect(card).to_be_visible()
     expect(card).to_contain_text("Submitted")
     expect(card).to_contain_text("Low achievement")
+    # Only priority and urgent referrals carry an urgency badge on the card.
+    expect(card.locator(".badge", has_text=re.compile("Priority|Urgent"))).to_have_count(0)
 
-    from referrals.models import Referral
+    from referrals.models import Referral, Urgency
 
     referral = Referral.objects.get(student=world.student_a)
+    assert referral.urgency == Urgency.ROUTINE
     return SimpleNamespace(referral=referral, interactions=ui.count, log=ui.log)
 
 
@@ -202,18 +209,18 @@ def counselor_writes_the_plan_and_schedules_a_meeting(counselor):
 
 
 def teacher_does_the_action_and_measures(teacher, case):
+    """From /tasks/ the teacher follows the action's link to the case, adds a
+    measured entry there, then comes back to the list and marks the action done."""
     page = teacher
     _go_via_menu(page, "My tasks")
     task = page.locator("li.card", has_text="Ten minutes of fraction practice after class")
-    expect(task).to_contain_text(f"Case {case.number}: Andi Pratama")
-    task.locator("summary").click()
-    task.get_by_label("Short note").fill("Practised twice; fewer mistakes.")
-    task.get_by_role("button", name=re.compile("^Done")).click()
-    expect(_message(page)).to_contain_text("Done: Ten minutes of fraction practice after class")
-    expect(page.get_by_text("No open actions. Well done.")).to_be_visible()
-    screenshot(page, "journey-3-tasks-done-phone")
+    case_link = task.get_by_role("link", name=f"Case {case.number}: Andi Pratama")
+    expect(case_link).to_be_visible()
+    case_link.click()
+    expect(page).to_have_url(re.compile(rf"/cases/{case.pk}/#action-\d+$"))
+    expect(page.get_by_role("heading", level=1)).to_contain_text(f"Case {case.number}: Andi Pratama")
+    expect(page.locator(":target")).to_contain_text("Ten minutes of fraction practice after class")
 
-    page.goto(page.url.replace("/tasks/", f"/cases/{case.pk}/"))
     entry = _inline_form(page, "Add an entry")
     entry.get_by_label("Goal").select_option(index=1)
     entry.get_by_label("Measured value").fill("64")
@@ -224,6 +231,14 @@ def teacher_does_the_action_and_measures(teacher, case):
     log = page.locator("#log")
     expect(log).to_contain_text("Measured: 64 points")
     expect(log).to_contain_text("Sri Wahyuni")
+
+    _go_via_menu(page, "My tasks")
+    task.locator("summary").click()
+    task.get_by_label("Short note").fill("Practised twice; fewer mistakes.")
+    task.get_by_role("button", name=re.compile("^Done")).click()
+    expect(_message(page)).to_contain_text("Done: Ten minutes of fraction practice after class")
+    expect(page.get_by_text("No open actions. Well done.")).to_be_visible()
+    screenshot(page, "journey-3-tasks-done-phone")
 
 
 # Journey 4 -------------------------------------------------------------------
@@ -302,7 +317,8 @@ def test_a_referral_from_a_phone_to_a_closed_case(new_page, live_server, world):
     teacher_answers(teacher)
     case = counselor_accepts_into_a_new_case(counselor)
 
-    # 3. Plan, action for the teacher, meeting; the teacher does the action and adds a measured entry.
+    # 3. Plan, action for the teacher, meeting; from /tasks/ the teacher opens the case, adds a measured
+    #    entry and marks the action done.
     counselor_writes_the_plan_and_schedules_a_meeting(counselor)
     teacher_does_the_action_and_measures(teacher, case)
     closed_before = vp_reads_the_report(vp)
@@ -326,17 +342,29 @@ def _assert_indonesian(page, *texts):
 
 
 def test_filing_and_triage_in_indonesian(new_page, live_server, world):
+    """Browsers that ask for English; users whose saved language is Indonesian.
+    Everything after sign-in is in Indonesian: the saved preference wins."""
     url = live_server.url
     for user in (world.teacher, world.counselor):
         user.language = "id"
         user.save(update_fields=["language"])
-    teacher = new_page(PHONE, has_touch=True, is_mobile=True, locale="id-ID")
-    counselor = new_page(DESKTOP, locale="id-ID")
+    teacher = new_page(PHONE, has_touch=True, is_mobile=True, locale="en-US")
+    counselor = new_page(DESKTOP, locale="en-US")
 
+    # Before sign-in the browser's language decides: English.
     teacher.goto(f"{url}/accounts/login/")
-    _assert_indonesian(teacher, "Masuk")
+    expect(teacher.locator("html")).to_have_attribute("lang", "en")
+    expect(teacher.get_by_role("heading", level=1)).to_have_text("Sign in to Sinergi")
+
+    # After sign-in each lands on their home page in Indonesian.
     sign_in(teacher, url, "teacher")
+    expect(teacher).to_have_url(re.compile(r"/referrals/$"))
+    _assert_indonesian(teacher, "Rujukan yang saya ajukan")
+    expect(teacher.get_by_role("heading", level=1)).to_have_text("Rujukan saya")
     sign_in(counselor, url, "counselor")
+    expect(counselor).to_have_url(re.compile(r"/cases/$"))
+    _assert_indonesian(counselor, "Daftar kasus")
+    expect(counselor.get_by_role("heading", level=1)).to_have_text("Kasus yang saya tangani")
 
     # The teacher files a routine referral on a phone.
     teacher.get_by_role("button", name="Buka menu").click()
@@ -352,6 +380,7 @@ def test_filing_and_triage_in_indonesian(new_page, live_server, world):
     teacher.get_by_role("button", name="Kirim rujukan").click()
     _assert_indonesian(teacher, "Rujukan Anda sudah diajukan", "Riwayat")
     expect(teacher.get_by_role("heading", level=1)).to_contain_text("Rujukan untuk Andi Pratama")
+    expect(teacher.locator("h1 + p .badge")).to_have_text(["Diajukan", "Biasa"])  # submitted, routine
     screenshot(teacher, "journey-5-referral-filed-id-phone")
 
     teacher.get_by_role("button", name="Buka menu").click()

@@ -1,4 +1,4 @@
-"""Keyboard only: filing a referral, a triage decision and an evaluation entry.
+"""Keyboard only: filing a referral, the triage decisions and an evaluation entry.
 
 Nothing here clicks. Focus moves with Tab (and the arrow keys inside a radio
 group or a list box), boxes are ticked with Space, buttons and links are used
@@ -98,7 +98,8 @@ def test_a_referral_filed_with_the_keyboard(new_page, live_server, world):
     keys.assert_focus_always_visible()
 
 
-def test_a_triage_decision_with_the_keyboard(new_page, live_server, world):
+def _open_from_triage(new_page, live_server, world):
+    """A counselor opens a teacher's referral of Andi from /triage/ with the keyboard."""
     from tests.referrals.factories import ReferralFactory
 
     referral = ReferralFactory(school=world.school, student=world.student_a, referred_by=world.teacher)
@@ -110,14 +111,83 @@ def test_a_triage_decision_with_the_keyboard(new_page, live_server, world):
     keys.tab_to(page.get_by_role("link", name="Andi Pratama"))
     keys.follow()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Referral for Andi Pratama")
+    return referral, page, keys
+
+
+def _status_badge(page):
+    """The referral's status badge under its heading (the urgency badge follows it)."""
+    return page.locator("h1 + p .badge").first
+
+
+def test_a_triage_decision_with_the_keyboard(new_page, live_server, world):
+    referral, page, keys = _open_from_triage(new_page, live_server, world)
     keys.tab_to(page.get_by_label("What would you like the teacher to add?"))
     keys.type("Which topics are hardest?")
     keys.tab_to(page.get_by_role("button", name="Send question"))
     keys.follow()
 
     expect(page.locator(".messages")).to_contain_text("Your question was sent to the teacher.")
+    expect(_status_badge(page)).to_have_text("Needs information")
     referral.refresh_from_db()
     assert referral.status == "needs_info"
+    keys.assert_focus_always_visible()
+
+
+def test_accepting_into_a_new_case_with_the_keyboard(new_page, live_server, world):
+    referral, page, keys = _open_from_triage(new_page, live_server, world)
+    lead = page.get_by_label("Lead counselor")
+    expect(lead).to_have_value(str(world.counselor.pk))  # the counselor accepting, unless chosen otherwise
+    keys.tab_to(lead)
+    keys.type("Agus")  # a closed list box selects the option whose text starts with what is typed
+    expect(lead).to_have_value(str(world.counselor2.pk))
+    keys.tab_to(page.get_by_role("button", name="Accept and open a case"))
+    keys.follow()
+
+    expect(page.locator(".messages")).to_contain_text("The referral was accepted. The teacher has been told.")
+    expect(_status_badge(page)).to_have_text("Accepted")
+    case_number = re.compile(r"^Case \d{4}-\d{4}$")
+    outcome = page.locator("h1 ~ .alert", has=page.get_by_role("link", name=case_number))
+    expect(outcome).to_contain_text("lead counselor: Agus Salim")
+    keys.tab_to(outcome.get_by_role("link", name=case_number))
+    keys.follow()
+
+    referral.refresh_from_db()
+    assert referral.status == "accepted"
+    assert referral.case.lead_counselor == world.counselor2
+    expect(page.get_by_role("heading", level=1)).to_contain_text(f"Case {referral.case.number}: Andi Pratama")
+    lead_on_case = page.locator("#overview dt", has_text="Lead counselor").locator("xpath=following-sibling::dd[1]")
+    expect(lead_on_case).to_have_text("Agus Salim")
+    keys.assert_focus_always_visible()
+
+
+def test_declining_with_a_reason_with_the_keyboard(new_page, live_server, world):
+    reason = "Handled in class: pair Andi with a classmate for fractions and refer again in a month."
+    referral, page, keys = _open_from_triage(new_page, live_server, world)
+    keys.tab_to(page.get_by_label("Reason, shown to the teacher"))
+    keys.type(reason)
+    keys.tab_to(page.get_by_role("button", name="Decline with this reason"))
+    keys.follow()
+
+    expect(page.locator(".messages")).to_contain_text("The referral was declined. The teacher sees your reason.")
+    expect(_status_badge(page)).to_have_text("Declined")
+    referral.refresh_from_db()
+    assert (referral.status, referral.decline_reason) == ("declined", reason)
+    keys.assert_focus_always_visible()
+
+    # The teacher reads the reason, on the card in "My referrals" and on the referral.
+    teacher = new_page()
+    sign_in(teacher, live_server.url, "teacher")
+    teacher.goto(f"{live_server.url}/referrals/")
+    card = teacher.locator("li.card", has_text="Andi Pratama")
+    expect(card.locator(".badge").first).to_have_text("Declined")
+    expect(card).to_contain_text(reason)
+    keys = Keyboard(teacher)
+    keys.tab_to(card.get_by_role("link", name=re.compile("Andi Pratama")))
+    keys.follow()
+    expect(_status_badge(teacher)).to_have_text("Declined")
+    outcome = teacher.locator("h1 ~ .alert", has_text="The reason:")
+    expect(outcome).to_contain_text("Declined by Dewi Kartika. The reason:")
+    expect(outcome).to_contain_text(reason)
     keys.assert_focus_always_visible()
 
 
