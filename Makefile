@@ -1,5 +1,5 @@
 # Sinergi. `make run` serves the demo school; `make test` runs ruff and the tests.
-# Django 6 needs Python 3.12+; PYTHON=/path/to/python3.12 overrides the search.
+# Django 6 needs Python 3.12+; PYTHON=/path/to/python3.12 names the one interpreter to use.
 
 SHELL := /bin/bash
 VENV ?= .venv
@@ -7,23 +7,43 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-# The first interpreter of 3.12 or newer: $PYTHON, then python3.13/3.12 on PATH,
-# then pyenv's installs.
-FIND_PYTHON = for c in $(PYTHON) python3.13 python3.12 python3 $$HOME/.pyenv/versions/3.13*/bin/python3 $$HOME/.pyenv/versions/3.12*/bin/python3; do \
+NEEDS_PYTHON = Sinergi needs Python 3.12 or newer (Django 6). Install it, or run: make PYTHON=/path/to/python3.12 run
+IS_312 = -c 'import sys; sys.exit(sys.version_info < (3, 12))'
+# Which interpreter a python is (a venv's python answers for the one it was built with).
+WHICH_PYTHON = -c 'import os, sys; print("Python", sys.version.split()[0], "at", os.path.realpath(sys.base_prefix))'
+
+ifdef PYTHON
+# PYTHON= names the one interpreter to use: no search, no falling back to another.
+FIND_PYTHON = p=$$(command -v $(PYTHON) 2>/dev/null) && $$p $(IS_312) 2>/dev/null && echo $$p
+else
+# The first interpreter of 3.12 or newer: python3.13/3.12 on PATH, then pyenv's installs.
+FIND_PYTHON = for c in python3.13 python3.12 python3 $$HOME/.pyenv/versions/3.13*/bin/python3 $$HOME/.pyenv/versions/3.12*/bin/python3; do \
 	  p=$$(command -v $$c 2>/dev/null) || continue; \
-	  $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$p; exit 0; }; \
+	  $$p $(IS_312) 2>/dev/null && { echo $$p; exit 0; }; \
 	done; exit 1
+endif
 
-.PHONY: run test ci venv lint format bandit scan migrate messages compilemessages seed worker beat bench clean
+.PHONY: run test ci venv check-python lint format bandit scan migrate messages compilemessages seed worker beat bench clean
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt
-	@if [ ! -x $(PY) ] || ! $(PY) -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
-	  found=$$($(FIND_PYTHON)) || { echo "Sinergi needs Python 3.12 or newer (Django 6). Install it, or run: make PYTHON=/path/to/python3.12 run" >&2; exit 1; }; \
+# An existing .venv of 3.12+ is kept, whatever PYTHON says (check-python warns).
+$(VENV)/.installed: requirements.txt requirements-dev.txt | check-python
+	@if [ ! -x $(PY) ] || ! $(PY) $(IS_312) 2>/dev/null; then \
+	  found=$$($(FIND_PYTHON)) || { echo "$(NEEDS_PYTHON)" >&2; exit 1; }; \
 	  echo "Creating $(VENV) with $$found"; rm -rf $(VENV); $$found -m venv $(VENV); \
 	fi
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@
+
+# A PYTHON= that is missing or older than 3.12 stops every target that needs the
+# venv, even when .venv is up to date; the + runs these lines under make -n too.
+check-python:
+ifdef PYTHON
+	+@found=$$($(FIND_PYTHON)) || { echo "$(NEEDS_PYTHON)" >&2; exit 1; }; \
+	if $(PY) $(IS_312) 2>/dev/null && [ "$$($(PY) $(WHICH_PYTHON))" != "$$($$found $(WHICH_PYTHON))" ]; then \
+	  echo "Warning: $(VENV) was built with $$($(PY) $(WHICH_PYTHON)), not $(PYTHON); keeping it (make clean venv PYTHON=$(PYTHON) rebuilds it)" >&2; \
+	fi
+endif
 
 venv: $(VENV)/.installed
 

@@ -1,5 +1,7 @@
 from django import forms
+from django.conf import settings
 from django.contrib.auth import forms as auth_forms
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -26,6 +28,21 @@ class StyledPasswordResetForm(auth_forms.PasswordResetForm):
             for user in User._default_manager.filter(email__iexact=email, is_active=True)
             if user.email.casefold() == email.casefold()
         )
+
+    def send_mail(
+        self, subject_template_name, email_template_name, context, from_email, to_email, html_email_template_name=None
+    ):
+        """Each email in its recipient's saved language, not the language of
+        whoever asked for the reset (the page itself stays in theirs)."""
+        with translation.override(context["user"].language or settings.LANGUAGE_CODE):
+            super().send_mail(
+                subject_template_name,
+                email_template_name,
+                context,
+                from_email,
+                to_email,
+                html_email_template_name=html_email_template_name,
+            )
 
 
 class StyledSetPasswordForm(auth_forms.SetPasswordForm):

@@ -58,7 +58,7 @@ class Case(models.Model):
     opened_at = models.DateTimeField(_("opened at"), auto_now_add=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    version = models.PositiveIntegerField(default=1)
+    version = models.PositiveIntegerField(_("version"), default=1)
 
     objects = CaseQuerySet.as_manager()
 
@@ -131,8 +131,8 @@ class Goal(models.Model):
     target = models.DecimalField(_("target"), max_digits=7, decimal_places=1, null=True, blank=True)
     unit = models.CharField(_("unit"), max_length=30, blank=True, help_text=_("e.g. points, days, %"))
     target_date = models.DateField(_("target date"), null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
 
     class Meta:
         verbose_name = _("goal")
@@ -172,8 +172,8 @@ class Action(models.Model):
         verbose_name=_("decided at meeting"),
     )
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
 
     class Meta:
         verbose_name = _("action")
@@ -205,8 +205,12 @@ class Meeting(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("scheduled by")
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    sequence = models.PositiveIntegerField(default=0, help_text="iCalendar SEQUENCE, bumped on every change")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    sequence = models.PositiveIntegerField(
+        _("calendar sequence"),
+        default=0,
+        help_text=_("The iCalendar SEQUENCE: goes up on every change, so calendars replace their copy."),
+    )
 
     class Meta:
         verbose_name = _("meeting")
@@ -250,7 +254,7 @@ class EvaluationEntry(models.Model):
     next_follow_up = models.DateField(_("next follow-up"), null=True, blank=True)
     follow_up_done_at = models.DateTimeField(_("follow-up done at"), null=True, blank=True)
     is_final = models.BooleanField(_("final evaluation"), default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("evaluation entry")
@@ -274,7 +278,7 @@ class ConfidentialNote(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
     )
     body = EncryptedTextField(_("note"))
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("confidential note")

@@ -2,6 +2,7 @@
 never reveals whether an account exists."""
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -90,3 +91,55 @@ def test_password_reset_looks_the_same_for_any_address(client, world, mailoutbox
     assert "If an account uses that address" in pages[1][2]
     assert len(mailoutbox) == 1  # only the active account gets a link
     assert mailoutbox[0].to == [world.teacher.email]
+
+
+def _reset_from_browser(client, email, browser_language):
+    return client.post(reverse("password_reset"), {"email": email}, follow=True, HTTP_ACCEPT_LANGUAGE=browser_language)
+
+
+def test_the_reset_email_is_in_the_users_language_not_the_browsers(client, world, mailoutbox):
+    world.teacher.language = "id"
+    world.teacher.save(update_fields=["language"])
+    page = _reset_from_browser(client, world.teacher.email, "en")
+    # The page answers in the browser's language...
+    assert page["Content-Language"] == "en"
+    assert "If an account uses that address" in page.text
+    # ...the email in the one the user chose.
+    [email] = mailoutbox
+    assert email.subject == "Atur ulang kata sandi Sinergi Anda"
+    assert "Jika Anda tidak memintanya, abaikan saja email ini." in email.body
+    assert "If you did not ask for this" not in email.body
+
+
+def test_an_english_user_gets_english_from_an_indonesian_browser(client, world, mailoutbox):
+    assert world.counselor.language == "en"
+    page = _reset_from_browser(client, world.counselor.email, "id")
+    assert page["Content-Language"] == "id"
+    [email] = mailoutbox
+    assert email.subject == "Reset your Sinergi password"
+    assert "If you did not ask for this, you can ignore this email." in email.body
+
+
+def test_a_user_without_a_language_gets_the_schools_default(client, world, mailoutbox, settings):
+    settings.LANGUAGE_CODE = "id"
+    world.teacher.language = ""
+    world.teacher.save(update_fields=["language"])
+    _reset_from_browser(client, world.teacher.email, "en")
+    [email] = mailoutbox
+    assert email.subject == "Atur ulang kata sandi Sinergi Anda"
+
+
+def test_the_users_language_does_not_reveal_the_account(client, world, mailoutbox):
+    """An Indonesian account, an English one and no account at all give the
+    same page in the browser's language."""
+    world.teacher.language = "id"
+    world.teacher.save(update_fields=["language"])
+    pages = []
+    for email in (world.teacher.email, world.counselor.email, "nobody@example.com"):
+        response = _reset_from_browser(client, email, "en")
+        # Everything but the address and the CSRF token (masked afresh on each page).
+        text = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", response.text.replace(email, ""))
+        pages.append((response.status_code, response.redirect_chain, text))
+        assert response["Content-Language"] == "en"
+    assert pages[0] == pages[1] == pages[2]
+    assert [m.subject for m in mailoutbox] == ["Atur ulang kata sandi Sinergi Anda", "Reset your Sinergi password"]
