@@ -83,7 +83,9 @@ def _server_log(path):
                     refused[logger] += 1
                 else:
                     errors.append(f"{logger}: {message}")
-        elif line.startswith("Traceback") and (owner is None or owner[0] not in ("ERROR", "CRITICAL")):
+        elif line.startswith("Traceback") and (owner is None or owner[0] not in ("WARNING", "ERROR", "CRITICAL")):
+            # A WARNING record's traceback is a refused request's (django.request
+            # logs a 403 from PermissionDenied with its exception): no error.
             errors.append(f"a traceback outside an error record: {line.strip()}")
     return errors, refused
 
