@@ -60,7 +60,7 @@ MANUAL_TRANSITIONS = {
 
 
 def _case_url(case, anchor=""):
-    return reverse("casework:detail", args=[case.pk]) + (f"#{anchor}" if anchor else "")
+    return case.get_absolute_url() + (f"#{anchor}" if anchor else "")
 
 
 def _event(case, by, kind, message="", **data):
@@ -130,7 +130,7 @@ def case_add_member(*, case, user, role, by):
             school=case.school,
             recipients=[user],
             kind=Kind.ADDED_TO_TEAM,
-            url=reverse("casework:detail", args=[case.pk]),
+            url=case.get_absolute_url(),
             label=case.number,
             exclude=by,
         )

@@ -48,7 +48,7 @@ def _data(request):
 
 
 def _detail_url(case, anchor=""):
-    return reverse("casework:detail", args=[case.pk]) + (f"#{anchor}" if anchor else "")
+    return case.get_absolute_url() + (f"#{anchor}" if anchor else "")
 
 
 def _audit_change(request, obj):

@@ -10,7 +10,6 @@ and overdue referrals waiting in the classes they cover.
 import datetime
 from decimal import Decimal
 
-from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
@@ -330,7 +329,7 @@ def _notifications(school, items, now):
                 recipient=recipient,
                 kind=kind,
                 label=referral.notification_label,
-                url=reverse("referrals:detail", args=[referral.pk]),
+                url=referral.get_absolute_url(),
                 read_at=when if now - when > datetime.timedelta(days=2) else None,
             )
         )

@@ -90,7 +90,7 @@ def pending_input_requests(*, user, school):
     )
 
 
-# The calendar.
+# The referral page.
 
 
 def referral_contacts(referral, *, viewer):
@@ -113,6 +113,9 @@ def referral_contacts(referral, *, viewer):
         seen.add(person.pk)
         contacts.append((person, role))
     return contacts
+
+
+# The calendar.
 
 
 def calendar_for(school):

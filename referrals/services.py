@@ -4,8 +4,8 @@ Every state change locks the referral row (select_for_update), checks that the
 current status still allows it, and raises ReferralStateError with a message
 for the user otherwise; two counselors acting at once cannot both succeed.
 Each change writes the timeline and the in-app notifications in the same
-transaction. Notifications name the referral ("Referral #12"), never the
-student's concerns.
+transaction. Notifications name the referral ("#12", Referral.notification_label),
+never the student's concerns.
 """
 
 import logging
@@ -90,7 +90,7 @@ def _notify(referral, *, recipients, kind, by, url=None):
         school=referral.school,
         recipients=recipients,
         kind=kind,
-        url=url or reverse("referrals:detail", args=[referral.pk]),
+        url=url or referral.get_absolute_url(),
         label=referral.notification_label,
         exclude=by,
     )
