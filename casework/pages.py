@@ -50,7 +50,7 @@ def submitted(form):
 class FormPage:
     """A form page of a case. Calling it with the request, the case, the (bound on
     POST) form and ``save`` answers the request: GET shows the form; a valid POST
-    calls ``save(cleaned_data)``, writes the audit row, says ``success`` (a text,
+    calls ``save(**cleaned_data)`` (a service with its fixed arguments), writes the audit row, says ``success`` (a text,
     or a function of the cleaned data, called after the save) and redirects to
     ``done_url`` or the case at ``anchor`` (a safe ``?next=`` first when
     ``follow_next``). A RuleError becomes a form error next to its field or at the
@@ -65,13 +65,16 @@ class FormPage:
     done_url: str = ""
     back: str = ""
 
-    def __call__(self, request, case, form, save, *, fresh=None, **override):
-        page = dataclasses.replace(self, **override) if override else self
+    def but(self, **changes):
+        """The same page with some texts changed (a title that names the item, say)."""
+        return dataclasses.replace(self, **changes)
+
+    def __call__(self, request, case, form, save, *, fresh=None):
         conflict = None
         if request.method == "POST" and form.is_valid():
             data = dict(form.cleaned_data)
             try:
-                save(data)
+                save(**data)
             except StaleEdit as e:
                 conflict = submitted(form)
                 messages.error(request, str(e))
@@ -80,18 +83,18 @@ class FormPage:
                 form.add_error(e.field if e.field in form.fields else None, str(e))
             else:
                 audit_change(request, case)
-                messages.success(request, page.success(data) if callable(page.success) else page.success)
-                target = page.done_url or detail_url(case, page.anchor)
-                return redirect(next_or(request, target) if page.follow_next else target)
+                messages.success(request, self.success(data) if callable(self.success) else self.success)
+                target = self.done_url or detail_url(case, self.anchor)
+                return redirect(next_or(request, target) if self.follow_next else target)
         context = {
             "case": case,
             "form": form,
-            "title": page.title,
-            "submit": page.submit,
+            "title": self.title,
+            "submit": self.submit,
             "action": request.path,
-            "back": page.back or detail_url(case),
+            "back": self.back or detail_url(case),
             "conflict": conflict,
-            "intro": page.intro,
+            "intro": self.intro,
             "next": request.POST.get("next") or request.GET.get("next") or "",
         }
         return render(request, "casework/form_page.html", context, status=409 if conflict else 200)

@@ -7,6 +7,7 @@ casework.services, a broken rule comes back as a form error next to the field
 or at the top of the form, never as a 500, and a stale edit as a 409.
 """
 
+from functools import partial
 from types import SimpleNamespace
 
 from django.core.exceptions import PermissionDenied
@@ -74,17 +75,9 @@ def caseload(request):
     page = Paginator(cases, CASELOAD_PAGE_SIZE).get_page(request.GET.get("page"))
     for case in page:
         case.follow_up_form = forms.FollowUpForm(auto_id=f"id_fu{case.pk}_%s")
-    return render(
-        request,
-        "casework/caseload.html",
-        {
-            "filter": filterset,
-            "page_obj": page,
-            "totals": totals,
-            "triage_waiting": selectors.triage_waiting(actor=actor),
-            "today": timezone.localdate(),
-        },
-    )
+    context = {"filter": filterset, "page_obj": page, "totals": totals, "today": timezone.localdate()}
+    context["triage_waiting"] = selectors.triage_waiting(actor=actor)
+    return render(request, "casework/caseload.html", context)
 
 
 @require_GET
@@ -96,15 +89,9 @@ def tasks(request):
     # Each row's "done" form is drawn by templates/casework/partials/quick_entry_fields.html
     # (plain inputs, so that hundreds of rows render fast); the POST is validated by
     # forms.QuickEntryForm / forms.FollowUpDoneForm.
-    return render(
-        request,
-        "casework/tasks.html",
-        {
-            "tasks": mine,
-            "ratings": EvaluationRating.choices,
-            "classroom_cases": selectors.classroom_guidance_for(actor=actor),
-        },
-    )
+    context = {"tasks": mine, "ratings": EvaluationRating.choices}
+    context["classroom_cases"] = selectors.classroom_guidance_for(actor=actor)
+    return render(request, "casework/tasks.html", context)
 
 
 # The case record ------------------------------------------------------------
@@ -117,18 +104,10 @@ def detail(request, pk):
     audit_record(request=request, action=AuditAction.VIEW, obj=case)
     perms = _permissions(actor, case, page)
     staff = selectors.school_staff(school=actor.school) if perms.edit or perms.reassign else {}
-    return render(
-        request,
-        "casework/detail.html",
-        {
-            "case": case,
-            "page": page,
-            "perms": perms,
-            "forms": forms.case_page_forms(case, page, perms, staff, request.user),
-            "statuses": CaseStatus.choices,
-            "classroom_link": absolute_url(reverse("casework:classroom", args=[case.pk])),
-        },
-    )
+    context = {"case": case, "page": page, "perms": perms, "statuses": CaseStatus.choices}
+    context["forms"] = forms.case_page_forms(case, page, perms, staff, request.user)
+    context["classroom_link"] = absolute_url(reverse("casework:classroom", args=[case.pk]))
+    return render(request, "casework/detail.html", context)
 
 
 @require_GET
@@ -156,7 +135,12 @@ def classroom(request, pk):
 
 # Team and lead --------------------------------------------------------------
 
-TEAM_ADD = FormPage(_("Add to the team"), _("Add"), anchor="team", success=None)
+TEAM_ADD = FormPage(
+    _("Add to the team"),
+    _("Add"),
+    lambda d: _("%(name)s joined the team.") % {"name": d["user"].get_full_name()},
+    "team",
+)
 REASSIGN = FormPage(_("Change the lead counselor"), _("Save"), _("The lead counselor was changed."), "team")
 
 
@@ -165,16 +149,9 @@ def team_add(request, pk):
     actor, case = _case_for(request, pk)
     actor.require("case", "lead")
     on_team = set(case.members.values_list("user_id", flat=True))
-    form = forms.TeamAddForm(
-        _data(request), candidates=[u for u in selectors.school_staff(school=actor.school) if u.pk not in on_team]
-    )
-    return TEAM_ADD(
-        request,
-        case,
-        form,
-        lambda d: services.case_add_member(case=case, user=d["user"], role=d["role"], actor=actor),
-        success=lambda d: _("%(name)s joined the team.") % {"name": d["user"].get_full_name()},
-    )
+    candidates = [u for u in selectors.school_staff(school=actor.school) if u.pk not in on_team]
+    form = forms.TeamAddForm(_data(request), candidates=candidates)
+    return TEAM_ADD(request, case, form, partial(services.case_add_member, case=case, actor=actor))
 
 
 @require_http_methods(["GET", "POST"])
@@ -184,9 +161,7 @@ def reassign(request, pk):
         raise PermissionDenied
     counselors = [u for u, roles in selectors.school_staff(school=actor.school).items() if Role.COUNSELOR in roles]
     form = forms.ReassignForm(_data(request), counselors=counselors, initial={"counselor": case.lead_counselor})
-    return REASSIGN(
-        request, case, form, lambda d: services.case_reassign_lead(case=case, counselor=d["counselor"], actor=actor)
-    )
+    return REASSIGN(request, case, form, partial(services.case_reassign_lead, case=case, actor=actor))
 
 
 # Shared texts ---------------------------------------------------------------
@@ -203,7 +178,7 @@ def edit_text(request, pk, part):
     actor, case = _case_for(request, pk)
     actor.require("case", "lead")
     form_class, page = TEXT_PAGES[part]
-    save = lambda d: services.case_update_texts(case=case, actor=actor, **d)  # noqa: E731
+    save = partial(services.case_update_texts, case=case, actor=actor)
     return page(request, case, form_class(_data(request), instance=case), save, fresh=lambda c: form_class(instance=c))
 
 
@@ -213,23 +188,15 @@ GOAL_ADD = FormPage(_("Add a goal"), _("Add goal"), _("The goal was added to the
 GOAL_EDIT = FormPage(_("Edit goal"), _("Save goal"), _("The goal was saved."), "plan")
 ACTION_ADD = FormPage(_("Add an action"), _("Add action"), _("The action was added to the plan."), "plan")
 ACTION_EDIT = FormPage(_("Edit action"), _("Save action"), _("The action was saved."), "plan")
-ACTION_DONE = FormPage(
-    "",
-    _("Mark as done"),
-    "",
-    "plan",
-    _("Add a short note on how it went, if you like. It goes to the evaluation log."),
-    follow_next=True,
-)
+ACTION_DONE_INTRO = _("Add a short note on how it went, if you like. It goes to the evaluation log.")
+ACTION_DONE = FormPage("", _("Mark as done"), "", "plan", ACTION_DONE_INTRO, follow_next=True)
 
 
 @require_http_methods(["GET", "POST"])
 def goal_add(request, pk):
     actor, case = _case_for(request, pk)
     actor.require("case", "lead")
-    return GOAL_ADD(
-        request, case, forms.GoalForm(_data(request)), lambda d: services.goal_add(case=case, actor=actor, **d)
-    )
+    return GOAL_ADD(request, case, forms.GoalForm(_data(request)), partial(services.goal_add, case=case, actor=actor))
 
 
 @require_http_methods(["GET", "POST"])
@@ -237,8 +204,10 @@ def goal_edit(request, pk, goal_id):
     actor, case = _case_for(request, pk)
     actor.require("case", "lead")
     goal = get_object_or_404(case.goals, pk=goal_id)
-    form = forms.GoalEditForm(_data(request), instance=goal)
-    save = lambda d: services.goal_update(goal=goal, actor=actor, **d)  # noqa: E731
+    form, save = (
+        forms.GoalEditForm(_data(request), instance=goal),
+        partial(services.goal_update, goal=goal, actor=actor),
+    )
     return GOAL_EDIT(request, case, form, save, fresh=lambda current: forms.GoalEditForm(instance=current))
 
 
@@ -247,7 +216,7 @@ def action_add(request, pk):
     actor, case = _case_for(request, pk)
     actor.require("case", "lead")
     form = forms.ActionForm(_data(request), members=_members(case), goals=list(case.goals.all()))
-    return ACTION_ADD(request, case, form, lambda d: services.action_add(case=case, actor=actor, **d))
+    return ACTION_ADD(request, case, form, partial(services.action_add, case=case, actor=actor))
 
 
 @require_http_methods(["GET", "POST"])
@@ -257,10 +226,8 @@ def action_edit(request, pk, action_id):
     action = get_object_or_404(case.actions.select_related("responsible", "goal"), pk=action_id)
     members, goals = _members(case), list(case.goals.all())
     form = forms.ActionEditForm(_data(request), instance=action, members=members, goals=goals)
-    save = lambda d: services.action_update(action=action, actor=actor, **d)  # noqa: E731
-    return ACTION_EDIT(
-        request, case, form, save, fresh=lambda c: forms.ActionEditForm(instance=c, members=members, goals=goals)
-    )
+    fresh = lambda current: forms.ActionEditForm(instance=current, members=members, goals=goals)  # noqa: E731
+    return ACTION_EDIT(request, case, form, partial(services.action_update, action=action, actor=actor), fresh=fresh)
 
 
 @require_http_methods(["GET", "POST"])
@@ -270,14 +237,10 @@ def action_done(request, pk, action_id):
     action = get_object_or_404(case.actions.select_related("goal"), pk=action_id)
     if action.responsible_id != request.user.pk and not actor.may("case", "lead"):
         raise PermissionDenied
-    return ACTION_DONE(
-        request,
-        case,
-        forms.QuickEntryForm(_data(request)),
-        lambda d: services.action_done(action=action, actor=actor, **d),
-        title=_("Mark as done: %(action)s") % {"action": action.description},
-        success=_("Done: %(action)s") % {"action": action.description},
-    )
+    save = partial(services.action_done, action=action, actor=actor)
+    names = {"action": action.description}
+    page = ACTION_DONE.but(title=_("Mark as done: %(action)s") % names, success=_("Done: %(action)s") % names)
+    return page(request, case, forms.QuickEntryForm(_data(request)), save)
 
 
 # Meetings -------------------------------------------------------------------
@@ -294,7 +257,7 @@ def meeting_add(request, pk):
     actor, case = _case_for(request, pk)
     actor.require("case", "lead")
     form = forms.MeetingForm(_data(request), members=_members(case))
-    return MEETING_ADD(request, case, form, lambda d: services.meeting_schedule(case=case, actor=actor, **d))
+    return MEETING_ADD(request, case, form, partial(services.meeting_schedule, case=case, actor=actor))
 
 
 @require_http_methods(["GET", "POST"])
@@ -304,9 +267,9 @@ def meeting_edit(request, pk, meeting_id):
     meeting = get_object_or_404(case.meetings, pk=meeting_id)
     members = _members(case)
     form = forms.MeetingEditForm(_data(request), instance=meeting, members=members)
-    save = lambda d: services.meeting_update(meeting=meeting, actor=actor, **d)  # noqa: E731
+    save = partial(services.meeting_update, meeting=meeting, actor=actor)
     fresh = lambda current: forms.MeetingEditForm(instance=current, members=members)  # noqa: E731
-    return MEETING_EDIT(request, case, form, save, fresh=fresh, anchor=f"meeting-{meeting.pk}")
+    return MEETING_EDIT.but(anchor=f"meeting-{meeting.pk}")(request, case, form, save, fresh=fresh)
 
 
 @require_http_methods(["GET", "POST"])
@@ -316,8 +279,8 @@ def decision_add(request, pk, meeting_id):
     actor.require("case", "lead")
     meeting = get_object_or_404(case.meetings, pk=meeting_id)
     form = forms.DecisionForm(_data(request), members=_members(case), goals=list(case.goals.all()))
-    save = lambda d: services.action_add(case=case, actor=actor, meeting=meeting, **d)  # noqa: E731
-    return DECISION_ADD(request, case, form, save, anchor=f"meeting-{meeting.pk}")
+    save = partial(services.action_add, case=case, actor=actor, meeting=meeting)
+    return DECISION_ADD.but(anchor=f"meeting-{meeting.pk}")(request, case, form, save)
 
 
 @require_GET
@@ -340,21 +303,11 @@ def meeting_calendar(request, pk, meeting_id):
 ENTRY_ADD = FormPage(
     _("Add to the evaluation log"), _("Add entry"), _("Your entry was added to the evaluation log."), "log"
 )
-FOLLOW_UP_DONE = FormPage(
-    _("Follow-up done"),
-    _("Done"),
-    _("Follow-up done."),
-    "log",
-    _("Add a short note or a new measurement, if you like."),
-    follow_next=True,
-)
+FOLLOW_UP_DONE_INTRO = _("Add a short note or a new measurement, if you like.")
+FOLLOW_UP_DONE = FormPage(_("Follow-up done"), _("Done"), _("Follow-up done."), "log", FOLLOW_UP_DONE_INTRO, True)
+CASELOAD_URL = reverse_lazy("casework:caseload")
 FOLLOW_UP_ADD = FormPage(
-    _("Add a follow-up"),
-    _("Add follow-up"),
-    "",
-    follow_next=True,
-    done_url=reverse_lazy("casework:caseload"),
-    back=reverse_lazy("casework:caseload"),
+    _("Add a follow-up"), _("Add follow-up"), "", follow_next=True, done_url=CASELOAD_URL, back=CASELOAD_URL
 )
 
 
@@ -365,10 +318,9 @@ def entry_add(request, pk):
     actions = list(case.actions.select_related("goal"))
     if not actor.may("case", "lead") and not any(a.responsible_id == request.user.pk for a in actions):
         raise PermissionDenied
-    form = forms.EntryForm.for_author(
-        _data(request), goals=goals, actions=actions, user=request.user, lead=actor.may("case", "lead")
-    )
-    return ENTRY_ADD(request, case, form, lambda d: services.entry_add(case=case, actor=actor, **d))
+    lead = actor.may("case", "lead")
+    form = forms.EntryForm.for_author(_data(request), goals=goals, actions=actions, user=request.user, lead=lead)
+    return ENTRY_ADD(request, case, form, partial(services.entry_add, case=case, actor=actor))
 
 
 @require_http_methods(["GET", "POST"])
@@ -378,7 +330,7 @@ def follow_up_done(request, pk, entry_id):
     if entry.author_id != request.user.pk and not actor.may("case", "lead"):
         raise PermissionDenied
     form = forms.FollowUpDoneForm(_data(request))
-    return FOLLOW_UP_DONE(request, case, form, lambda d: services.follow_up_done(entry=entry, actor=actor, **d))
+    return FOLLOW_UP_DONE(request, case, form, partial(services.follow_up_done, entry=entry, actor=actor))
 
 
 @require_http_methods(["GET", "POST"])
@@ -386,34 +338,26 @@ def follow_up_add(request, pk):
     """The caseload's quick "add follow-up"."""
     actor, case = _case_for(request, pk)
     actor.require("case", "lead")
-    save = lambda d: services.follow_up_schedule(case=case, actor=actor, date=d["date"], note=d["note"])  # noqa: E731
-    return FOLLOW_UP_ADD(
-        request,
-        case,
-        forms.FollowUpForm(_data(request)),
-        save,
+    page = FOLLOW_UP_ADD.but(
         success=lambda d: (
             _("Follow-up for %(number)s set for %(date)s.") % {"number": case.number, "date": d["date"].isoformat()}
-        ),
+        )
+    )
+    return page(
+        request, case, forms.FollowUpForm(_data(request)), partial(services.follow_up_schedule, case=case, actor=actor)
     )
 
 
 # Confidential notes and status ------------------------------------------------
 
+NOTE_ADD_INTRO = _("Only counselors ever see confidential notes.")
 NOTE_ADD = FormPage(
-    _("Confidential note"),
-    _("Save note"),
-    _("The confidential note was saved."),
-    "notes",
-    _("Only counselors ever see confidential notes."),
+    _("Confidential note"), _("Save note"), _("The confidential note was saved."), "notes", NOTE_ADD_INTRO
 )
 SET_STATUS = FormPage(_("Change the status"), _("Change status"), "", "status")
+CLOSE_INTRO = _("Closing needs the outcome and a final evaluation. Both are shared with the team.")
 CLOSE = FormPage(
-    _("Close the case"),
-    _("Close the case"),
-    _("The case was closed. The team has been told."),
-    "status",
-    _("Closing needs the outcome and a final evaluation. Both are shared with the team."),
+    _("Close the case"), _("Close the case"), _("The case was closed. The team has been told."), "status", CLOSE_INTRO
 )
 REOPEN = FormPage(_("Reopen the case"), _("Reopen"), _("The case was reopened. The team has been told."), "status")
 
@@ -422,12 +366,7 @@ REOPEN = FormPage(_("Reopen the case"), _("Reopen"), _("The case was reopened. T
 def note_add(request, pk):
     actor, case = _case_for(request, pk)
     actor.require("case", "confidential")
-    return NOTE_ADD(
-        request,
-        case,
-        forms.NoteForm(_data(request)),
-        lambda d: services.note_add(case=case, actor=actor, body=d["body"]),
-    )
+    return NOTE_ADD(request, case, forms.NoteForm(_data(request)), partial(services.note_add, case=case, actor=actor))
 
 
 @require_POST
@@ -435,28 +374,21 @@ def set_status(request, pk):
     actor, case = _case_for(request, pk)
     actor.require("case", "lead")
     form = forms.StatusForm(request.POST, choices=case.status_choices())
-    save = lambda d: services.case_set_status(case=case, actor=actor, status=d["status"])  # noqa: E731
-    return SET_STATUS(
-        request,
-        case,
-        form,
-        save,
-        success=lambda d: _("The case is now %(status)s.") % {"status": case.get_status_display()},
-    )
+    page = SET_STATUS.but(success=lambda d: _("The case is now %(status)s.") % {"status": case.get_status_display()})
+    return page(request, case, form, partial(services.case_set_status, case=case, actor=actor))
 
 
 @require_http_methods(["GET", "POST"])
 def close(request, pk):
     actor, case = _case_for(request, pk)
     actor.require("case", "lead")
-    return CLOSE(
-        request, case, forms.CloseForm(_data(request)), lambda d: services.case_close(case=case, actor=actor, **d)
-    )
+    return CLOSE(request, case, forms.CloseForm(_data(request)), partial(services.case_close, case=case, actor=actor))
 
 
 @require_http_methods(["GET", "POST"])
 def reopen(request, pk):
     actor, case = _case_for(request, pk)
     actor.require("case", "lead")
-    save = lambda d: services.case_reopen(case=case, actor=actor, reason=d["reason"])  # noqa: E731
-    return REOPEN(request, case, forms.ReopenForm(_data(request)), save)
+    return REOPEN(
+        request, case, forms.ReopenForm(_data(request)), partial(services.case_reopen, case=case, actor=actor)
+    )
