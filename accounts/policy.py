@@ -117,6 +117,11 @@ class Actor:
         return labels
 
 
+def as_actor(who):
+    """The Actor for a service's ``actor`` argument, given an Actor or a User."""
+    return who if isinstance(who, Actor) else Actor(who)
+
+
 def actor_for(request):
     actor = getattr(request, "actor", None)
     if actor is None:

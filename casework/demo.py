@@ -104,8 +104,8 @@ def _new_case(school, users, row, now):
         latest_feedback="Saya akan menemui siswa minggu ini dan mengabari Bapak/Ibu.",
     )
     referral.categories.set(ConcernCategory.objects.for_school(school).filter(code__in=EXTRA_CASE_CATEGORIES[story]))
-    case = services.case_open(student=student, lead_counselor=counselor, by=counselor)
-    services.case_attach_referral(case=case, referral=referral, by=counselor)
+    case = services.case_open(student=student, lead_counselor=counselor, actor=counselor)
+    services.case_attach_referral(case=case, referral=referral, actor=counselor)
     referral.save()
     Referral.objects.filter(pk=referral.pk).update(created_at=filed, submitted_at=filed)
     ReferralEvent.objects.bulk_create(
@@ -130,12 +130,12 @@ def _team(case, users):
     subject_teacher = members.get(TeamRole.REFERRING_TEACHER) or members.get(TeamRole.SUBJECT_TEACHER)
     if subject_teacher is None:
         subject_teacher = users["teacher"]
-        services.case_add_member(case=case, user=subject_teacher, role=TeamRole.SUBJECT_TEACHER, by=counselor)
+        services.case_add_member(case=case, user=subject_teacher, role=TeamRole.SUBJECT_TEACHER, actor=counselor)
     homeroom = members.get(TeamRole.HOMEROOM_TEACHER) or subject_teacher
     if homeroom.pk == subject_teacher.pk and users["teacher"].pk != subject_teacher.pk:
         # Give the plan a second teacher so that roles differ.
         other = users["teacher"]
-        services.case_add_member(case=case, user=other, role=TeamRole.SUBJECT_TEACHER, by=counselor)
+        services.case_add_member(case=case, user=other, role=TeamRole.SUBJECT_TEACHER, actor=counselor)
         homeroom = other
     return counselor, subject_teacher, homeroom
 
@@ -149,7 +149,7 @@ def _story(case, scenario, users, actors, today, now):
 
     services.case_update_texts(
         case=case,
-        by=counselor,
+        actor=counselor,
         version=case.version,
         summary="Siswa ditangani bersama wali kelas dan guru mata pelajaran. Fokus: nilai dan kehadiran.",
         counselor_assessment=(
@@ -169,7 +169,7 @@ def _story(case, scenario, users, actors, today, now):
 
     maths = services.goal_add(
         case=case,
-        by=counselor,
+        actor=counselor,
         statement="Nilai ulangan harian Matematika mencapai KKM",
         indicator="Nilai ulangan harian",
         baseline=D("48"),
@@ -179,7 +179,7 @@ def _story(case, scenario, users, actors, today, now):
     )
     attendance = services.goal_add(
         case=case,
-        by=counselor,
+        actor=counselor,
         statement="Kehadiran kembali teratur",
         indicator="Hari tidak masuk dalam sebulan",
         baseline=D("6"),
@@ -189,7 +189,7 @@ def _story(case, scenario, users, actors, today, now):
     )
     practice = services.action_add(
         case=case,
-        by=counselor,
+        actor=counselor,
         description="Latihan soal pecahan 15 menit setelah pelajaran",
         responsible=teacher,
         goal=maths,
@@ -199,7 +199,7 @@ def _story(case, scenario, users, actors, today, now):
     )
     calls = services.action_add(
         case=case,
-        by=counselor,
+        actor=counselor,
         description="Memantau kehadiran harian dan menghubungi orang tua bila tidak masuk",
         responsible=homeroom,
         goal=attendance,
@@ -209,7 +209,7 @@ def _story(case, scenario, users, actors, today, now):
     )
     sessions = services.action_add(
         case=case,
-        by=counselor,
+        actor=counselor,
         description="Konseling individual tentang kebiasaan belajar dan tidur",
         responsible=counselor,
         goal=attendance,
@@ -220,7 +220,7 @@ def _story(case, scenario, users, actors, today, now):
     attendees = [counselor, teacher, homeroom]
     past = services.meeting_schedule(
         case=case,
-        by=counselor,
+        actor=counselor,
         kind=MeetingKind.CASE_CONFERENCE,
         starts_at=_at(today - datetime.timedelta(days=7), 13),
         duration_minutes=45,
@@ -230,13 +230,13 @@ def _story(case, scenario, users, actors, today, now):
     )
     services.meeting_update(
         meeting=past,
-        by=counselor,
+        actor=counselor,
         sequence=past.sequence,
         minutes="Nilai mulai naik. Wali kelas akan menghubungi orang tua. Disepakati kartu kehadiran mingguan.",
     )
     services.action_add(
         case=case,
-        by=counselor,
+        actor=counselor,
         description="Kartu kehadiran mingguan ditandatangani orang tua",
         responsible=homeroom,
         goal=attendance,
@@ -247,7 +247,7 @@ def _story(case, scenario, users, actors, today, now):
     if scenario in ("active", "reopened"):
         services.meeting_schedule(
             case=case,
-            by=counselor,
+            actor=counselor,
             kind=MeetingKind.COORDINATION,
             starts_at=_at(today + datetime.timedelta(days=3), 10),
             duration_minutes=30,
@@ -297,12 +297,12 @@ def _story(case, scenario, users, actors, today, now):
             next_follow_up=(today - datetime.timedelta(days=2)) if last else day + datetime.timedelta(days=7),
         )
     services.note_add(
-        case=case, by=counselor, body="Siswa bercerita tentang tekanan di rumah; belum dibagikan ke tim (rahasia)."
+        case=case, actor=counselor, body="Siswa bercerita tentang tekanan di rumah; belum dibagikan ke tim (rahasia)."
     )
 
     if scenario == "monitoring":
         services.action_done(action=practice, actor=t, note="Latihan rutin selesai; lanjut mandiri.")
-        services.case_set_status(case=case, by=counselor, status=CaseStatus.MONITORING)
+        services.case_set_status(case=case, actor=counselor, status=CaseStatus.MONITORING)
     elif scenario in ("closed", "reopened"):
         for action in (practice, calls, sessions):
             services.action_done(action=action, actor=actors(action.responsible))
@@ -315,11 +315,13 @@ def _story(case, scenario, users, actors, today, now):
         )
         if scenario == "reopened":
             services.case_reopen(
-                case=case, by=counselor, reason="Absen lagi empat hari minggu ini; wali kelas meminta dibuka kembali."
+                case=case,
+                actor=counselor,
+                reason="Absen lagi empat hari minggu ini; wali kelas meminta dibuka kembali.",
             )
             services.action_add(
                 case=case,
-                by=counselor,
+                actor=counselor,
                 description="Kunjungan rumah bersama wali kelas",
                 responsible=homeroom,
                 goal=attendance,
@@ -332,7 +334,7 @@ def _open_story(case, counselor, teacher, homeroom, c, today):
     the first case conference ahead and the counselor's first observation."""
     goal = services.goal_add(
         case=case,
-        by=counselor,
+        actor=counselor,
         statement="Menguasai operasi bilangan bulat sebelum materi persamaan linear",
         indicator="Nilai kuis operasi bilangan bulat",
         baseline=D("45"),
@@ -342,7 +344,7 @@ def _open_story(case, counselor, teacher, homeroom, c, today):
     )
     services.meeting_schedule(
         case=case,
-        by=counselor,
+        actor=counselor,
         kind=MeetingKind.CASE_CONFERENCE,
         starts_at=_at(today + datetime.timedelta(days=4), 13),
         duration_minutes=45,
@@ -359,7 +361,7 @@ def _open_story(case, counselor, teacher, homeroom, c, today):
         note="Observasi pelajaran Matematika: paham contoh di papan, tetapi berhenti saat soal memakai bilangan negatif.",
         next_follow_up=today + datetime.timedelta(days=4),
     )
-    services.note_add(case=case, by=counselor, body="Menunggu jadwal pertemuan pertama dengan orang tua.")
+    services.note_add(case=case, actor=counselor, body="Menunggu jadwal pertemuan pertama dengan orang tua.")
 
 
 def _at(day, hour):

@@ -11,7 +11,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Role
 from casework.models import (
+    TEACHER_ENTRY_KINDS,
     Action,
     Case,
     ConfidentialNote,
@@ -241,6 +243,17 @@ class EntryForm(forms.ModelForm):
         if not self.is_bound:
             self.initial.setdefault("date", timezone.localdate())
 
+    @classmethod
+    def for_author(cls, data=None, *, goals, actions, user, lead, **kwargs):
+        """A lead counselor writes about anything; anyone else about the actions
+        they are responsible for and those actions' goals, in TEACHER_ENTRY_KINDS."""
+        if lead:
+            return cls(data, goals=goals, actions=actions, **kwargs)
+        mine = [a for a in actions if a.responsible_id == user.pk]
+        goal_ids = {a.goal_id for a in mine}
+        goals = [g for g in goals if g.pk in goal_ids]
+        return cls(data, goals=goals, actions=mine, kinds=TEACHER_ENTRY_KINDS, any_target=False, **kwargs)
+
     def clean_date(self):
         day = self.cleaned_data["date"]
         if day and day > timezone.localdate():
@@ -345,3 +358,36 @@ class ReopenForm(forms.Form):
         max_length=1000,
         error_messages={"required": _("Say why the case is reopened.")},
     )
+
+
+def case_page_forms(case, page, perms, staff, user):
+    """The forms the case page shows, as far as ``perms`` allow; ``staff`` is
+    the school's staff with their roles."""
+    members = page.members
+    f = {}
+    if perms.edit:
+        on_team = {m.user_id for m in members}
+        f["team"] = TeamAddForm(candidates=[u for u in staff if u.pk not in on_team], auto_id="id_team_%s")
+        f["goal"] = GoalForm(auto_id="id_goal_%s")
+        f["action"] = ActionForm(members=members, goals=page.goals, auto_id="id_action_%s")
+        f["meeting"] = MeetingForm(members=members, auto_id="id_meeting_%s")
+        f["summary"] = SummaryForm(instance=case, auto_id="id_summary_%s")
+        f["assessment"] = AssessmentForm(instance=case, auto_id="id_assessment_%s")
+        f["guidance"] = GuidanceForm(instance=case, auto_id="id_guidance_%s")
+        f["close"] = CloseForm(auto_id="id_close_%s")
+        if page.status_choices:
+            f["status"] = StatusForm(choices=page.status_choices, auto_id="id_status_%s")
+    if perms.reassign:
+        counselors = [u for u, roles in staff.items() if Role.COUNSELOR in roles]
+        f["reassign"] = ReassignForm(
+            counselors=counselors, initial={"counselor": case.lead_counselor}, auto_id="id_lead_%s"
+        )
+    if perms.lead and case.is_closed:
+        f["reopen"] = ReopenForm(auto_id="id_reopen_%s")
+    if perms.entries:
+        f["entry"] = EntryForm.for_author(
+            goals=page.goals, actions=page.actions, user=user, lead=perms.lead, auto_id="id_entry_%s"
+        )
+    if perms.confidential:
+        f["note"] = NoteForm(auto_id="id_note_%s")
+    return f

@@ -4,6 +4,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from casework.crypto import EncryptedTextField
+from common.rules import RuleError
 from roster.models import SchoolScoped
 
 
@@ -94,6 +95,37 @@ class Case(models.Model):
     @property
     def is_closed(self):
         return self.status == CaseStatus.CLOSED
+
+    # Status changes a counselor makes by hand; open -> active follows from the
+    # plan, closing and reopening have their own steps.
+    MANUAL_TRANSITIONS = {
+        CaseStatus.OPEN: (),
+        CaseStatus.ACTIVE: (CaseStatus.MONITORING,),
+        CaseStatus.MONITORING: (CaseStatus.ACTIVE,),
+        CaseStatus.CLOSED: (),
+    }
+
+    def manual_statuses(self):
+        """The statuses a counselor may move the case to by hand."""
+        return self.MANUAL_TRANSITIONS[self.status]
+
+    def status_choices(self):
+        return [(s, CaseStatus(s).label) for s in self.manual_statuses()]
+
+    def allows_status(self, status):
+        return status in self.manual_statuses()
+
+    def has_plan(self):
+        """A goal and an action that is not cancelled: the plan an open case needs to become active."""
+        return (
+            Goal.objects.filter(case=self).exists()
+            and Action.objects.filter(case=self).exclude(status=ActionStatus.CANCELLED).exists()
+        )
+
+    def require_open(self):
+        """Refuse a change to a closed case."""
+        if self.is_closed:
+            raise RuleError(_("This case is closed. Reopen it to change it."))
 
 
 class TeamRole(models.TextChoices):
@@ -227,6 +259,10 @@ class EntryKind(models.TextChoices):
     SESSION = "session", _("Counseling session summary")
     PARENT_CONTACT = "parent_contact", _("Parent contact")
     MEETING = "meeting", _("Meeting")
+
+
+# The kinds of entry a team member who is not a counselor may write.
+TEACHER_ENTRY_KINDS = (EntryKind.PROGRESS_CHECK, EntryKind.OBSERVATION, EntryKind.PARENT_CONTACT, EntryKind.MEETING)
 
 
 class EvaluationRating(models.TextChoices):

@@ -16,8 +16,8 @@ from django.utils import timezone
 from accounts.models import Membership, Role
 from accounts.policy import STAFF_ROLES, classroom_cases, may_see_confidential, taught_classroom_ids, visible_cases
 from casework.charts import progress_chart
-from casework.models import Action, CaseStatus, EvaluationEntry, TeamRole
-from casework.services import MANUAL_TRANSITIONS, OPEN_ACTION_STATUSES, week_end
+from casework.models import Action, EvaluationEntry, TeamRole
+from casework.services import OPEN_ACTION_STATUSES, week_end
 from referrals.models import Referral, ReferralEvent, Urgency
 
 # Team roles in the order the team is listed.
@@ -249,7 +249,7 @@ def case_page(*, case, actor, now=None):
         notes=notes,
         my_action_ids=my_action_ids,
         my_goal_ids=my_goal_ids,
-        status_choices=[(s, CaseStatus(s).label) for s in MANUAL_TRANSITIONS[case.status]],
+        status_choices=case.status_choices(),
         today=today,
         now=now,
     )

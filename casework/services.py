@@ -1,22 +1,27 @@
 """Case changes that span rows: opening a case, joining referrals, the team,
 the intervention plan, meetings, the evaluation log and status transitions.
 
-Each function runs inside the caller's transaction (ATOMIC_REQUESTS), writes
-the timeline and the notifications together with the change. Rules that a
-user can break raise CaseworkError with a message to show; an edit that lost a
-race raises StaleEdit carrying the current row.
+Each write function is atomic on its own (also inside ATOMIC_REQUESTS), takes
+``actor`` (an accounts.policy.Actor or a User), and writes the timeline and the
+notifications together with the change. Rules that a user can break raise
+common.rules.RuleError with a message to show; an edit that lost a race raises
+StaleEdit (a RuleError) carrying the current row.
 """
 
 import datetime
 
+from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import F, Max, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.policy import as_actor
 from casework.models import (
+    TEACHER_ENTRY_KINDS,
     Action,
     ActionStatus,
     Case,
@@ -31,16 +36,13 @@ from casework.models import (
     Meeting,
     TeamRole,
 )
+from common.rules import RuleError
 from notifications.models import Kind
 from notifications.services import notify
 from roster.models import School
 
 
-class CaseworkError(Exception):
-    """A rule of the case was broken; the message is for the user."""
-
-
-class StaleEdit(CaseworkError):
+class StaleEdit(RuleError):
     """Someone else saved the same item first. ``current`` is the row as saved."""
 
     def __init__(self, current):
@@ -49,14 +51,6 @@ class StaleEdit(CaseworkError):
 
 
 OPEN_ACTION_STATUSES = (ActionStatus.PLANNED, ActionStatus.IN_PROGRESS)
-# Status changes a counselor makes by hand; open -> active follows from the
-# plan, closing and reopening have their own functions.
-MANUAL_TRANSITIONS = {
-    CaseStatus.OPEN: (),
-    CaseStatus.ACTIVE: (CaseStatus.MONITORING,),
-    CaseStatus.MONITORING: (CaseStatus.ACTIVE,),
-    CaseStatus.CLOSED: (),
-}
 
 
 def _case_url(case, anchor=""):
@@ -65,11 +59,6 @@ def _case_url(case, anchor=""):
 
 def _event(case, by, kind, message="", **data):
     return CaseEvent.objects.create(case=case, actor=by, kind=kind, message=message, data=data)
-
-
-def _require_not_closed(case):
-    if case.status == CaseStatus.CLOSED:
-        raise CaseworkError(_("This case is closed. Reopen it to change it."))
 
 
 def _versioned_update(model, obj, version, fields):
@@ -115,8 +104,11 @@ def open_case_for(student):
     return Case.objects.filter(student=student).exclude(status="closed").first()
 
 
-def case_add_member(*, case, user, role, by):
+@transaction.atomic
+def case_add_member(*, case, user, role, actor):
     """Add a person to the team (once). Returns the membership."""
+    by = as_actor(actor).user
+    case.require_open()
     member, created = CaseMember.objects.get_or_create(case=case, user=user, defaults={"role": role})
     if created:
         CaseEvent.objects.create(
@@ -137,18 +129,22 @@ def case_add_member(*, case, user, role, by):
     return member
 
 
-def case_attach_referral(*, case, referral, by):
+@transaction.atomic
+def case_attach_referral(*, case, referral, actor):
     """Link a referral to a case and put its teacher on the team."""
+    by = as_actor(actor).user
     referral.case = case
-    case_add_member(case=case, user=referral.referred_by, role=TeamRole.REFERRING_TEACHER, by=by)
+    case_add_member(case=case, user=referral.referred_by, role=TeamRole.REFERRING_TEACHER, actor=actor)
     CaseEvent.objects.create(
         case=case, actor=by, kind=CaseEventKind.REFERRAL_JOINED, message=referral.notification_label
     )
 
 
-def case_open(*, student, lead_counselor, by):
+@transaction.atomic
+def case_open(*, student, lead_counselor, actor):
     """Open a new case for a student, with the lead counselor and the homeroom
     teacher of the student's class on the team."""
+    by = as_actor(actor).user
     year = timezone.localdate().year
     case = Case.objects.create(
         school=student.school,
@@ -158,22 +154,24 @@ def case_open(*, student, lead_counselor, by):
         lead_counselor=lead_counselor,
     )
     CaseEvent.objects.create(case=case, actor=by, kind=CaseEventKind.OPENED)
-    case_add_member(case=case, user=lead_counselor, role=TeamRole.LEAD_COUNSELOR, by=by)
+    case_add_member(case=case, user=lead_counselor, role=TeamRole.LEAD_COUNSELOR, actor=actor)
     homeroom = student.classroom.homeroom_teacher if student.classroom_id else None
     if homeroom is not None:
-        case_add_member(case=case, user=homeroom, role=TeamRole.HOMEROOM_TEACHER, by=by)
+        case_add_member(case=case, user=homeroom, role=TeamRole.HOMEROOM_TEACHER, actor=actor)
     return case
 
 
-def case_reassign_lead(*, case, counselor, by):
+@transaction.atomic
+def case_reassign_lead(*, case, counselor, actor):
     """Make another counselor the lead; the former lead stays on the team."""
-    _require_not_closed(case)
+    by = as_actor(actor).user
+    case.require_open()
     if counselor.pk == case.lead_counselor_id:
         return case
     CaseMember.objects.filter(case=case, role=TeamRole.LEAD_COUNSELOR).update(role=TeamRole.OTHER_COUNSELOR)
     Case.objects.filter(pk=case.pk).update(lead_counselor=counselor, updated_at=timezone.now())
     case.lead_counselor = counselor
-    member = case_add_member(case=case, user=counselor, role=TeamRole.LEAD_COUNSELOR, by=by)
+    member = case_add_member(case=case, user=counselor, role=TeamRole.LEAD_COUNSELOR, actor=actor)
     if member.role != TeamRole.LEAD_COUNSELOR:
         member.role = TeamRole.LEAD_COUNSELOR
         member.save(update_fields=["role"])
@@ -192,10 +190,12 @@ def case_reassign_lead(*, case, counselor, by):
 # Shared texts: summary, assessment, classroom guidance -------------------------
 
 
-def case_update_texts(*, case, by, version, **fields):
+@transaction.atomic
+def case_update_texts(*, case, actor, version, **fields):
     """Save the shared summary, the counselor's assessment or the classroom
     guidance, with a version check. Only the given fields change."""
-    _require_not_closed(case)
+    by = as_actor(actor).user
+    case.require_open()
     allowed = {"summary", "counselor_assessment", "perspectives_to_discuss", "classroom_guidance"}
     fields = {k: v for k, v in fields.items() if k in allowed}
     changed = [k for k, v in fields.items() if getattr(case, k) != v]
@@ -216,11 +216,7 @@ def _maybe_activate(case, by):
     """open -> active once the plan has a goal and an action."""
     if case.status != CaseStatus.OPEN:
         return
-    has_plan = (
-        Goal.objects.filter(case=case).exists()
-        and Action.objects.filter(case=case).exclude(status=ActionStatus.CANCELLED).exists()
-    )
-    if has_plan and Case.objects.filter(pk=case.pk, status=CaseStatus.OPEN).update(
+    if case.has_plan() and Case.objects.filter(pk=case.pk, status=CaseStatus.OPEN).update(
         status=CaseStatus.ACTIVE, updated_at=timezone.now()
     ):
         case.status = CaseStatus.ACTIVE
@@ -228,8 +224,10 @@ def _maybe_activate(case, by):
         _notify_status(case, by)
 
 
-def goal_add(*, case, by, statement, indicator, baseline=None, target=None, unit="", target_date=None):
-    _require_not_closed(case)
+@transaction.atomic
+def goal_add(*, case, actor, statement, indicator, baseline=None, target=None, unit="", target_date=None):
+    by = as_actor(actor).user
+    case.require_open()
     goal = Goal.objects.create(
         case=case,
         statement=statement,
@@ -244,8 +242,10 @@ def goal_add(*, case, by, statement, indicator, baseline=None, target=None, unit
     return goal
 
 
-def goal_update(*, goal, by, version, **fields):
-    _require_not_closed(goal.case)
+@transaction.atomic
+def goal_update(*, goal, actor, version, **fields):
+    by = as_actor(actor).user
+    goal.case.require_open()
     _versioned_update(Goal, goal, version, fields)
     _event(goal.case, by, CaseEventKind.GOAL_CHANGED, goal.statement)
     return goal
@@ -253,7 +253,7 @@ def goal_update(*, goal, by, version, **fields):
 
 def _check_responsible(case, user):
     if not CaseMember.objects.filter(case=case, user=user).exists():
-        raise CaseworkError(_("The person responsible must be on the case team."))
+        raise RuleError(_("The person responsible must be on the case team."))
 
 
 def _tell_assigned(case, action, by):
@@ -267,10 +267,11 @@ def _tell_assigned(case, action, by):
     )
 
 
+@transaction.atomic
 def action_add(
     *,
     case,
-    by,
+    actor,
     description,
     responsible,
     goal=None,
@@ -280,10 +281,11 @@ def action_add(
     meeting=None,
 ):
     """Add an action with the one team member responsible for it."""
-    _require_not_closed(case)
+    by = as_actor(actor).user
+    case.require_open()
     _check_responsible(case, responsible)
     if goal is not None and goal.case_id != case.pk:
-        raise CaseworkError(_("That goal belongs to another case."))
+        raise RuleError(_("That goal belongs to another case."))
     action = Action.objects.create(
         case=case,
         goal=goal,
@@ -303,9 +305,11 @@ def action_add(
     return action
 
 
-def action_update(*, action, by, version, **fields):
+@transaction.atomic
+def action_update(*, action, actor, version, **fields):
+    by = as_actor(actor).user
     case = action.case
-    _require_not_closed(case)
+    case.require_open()
     responsible = fields.get("responsible")
     reassigned = responsible is not None and responsible.pk != action.responsible_id
     if reassigned:
@@ -322,21 +326,23 @@ def action_update(*, action, by, version, **fields):
     return action
 
 
+@transaction.atomic
 def action_done(*, action, actor, note="", measured_value=None, rating=""):
     """Mark an open action done, optionally with a short evaluation entry, in one step."""
+    actor = as_actor(actor)
     case = action.case
     by = actor.user
-    _require_not_closed(case)
+    case.require_open()
     if action.responsible_id != by.pk and not actor.may("case", "lead"):
         raise PermissionDenied
     if measured_value is not None and action.goal_id is None:
-        raise CaseworkError(_("This action has no goal, so there is nothing to measure. Leave the value empty."))
+        raise RuleError(_("This action has no goal, so there is nothing to measure. Leave the value empty."))
     now = timezone.now()
     updated = Action.objects.filter(pk=action.pk, status__in=OPEN_ACTION_STATUSES).update(
         status=ActionStatus.DONE, completed_at=now, version=F("version") + 1
     )
     if not updated:
-        raise CaseworkError(_("This action is already done or cancelled."))
+        raise RuleError(_("This action is already done or cancelled."))
     action.status, action.completed_at = ActionStatus.DONE, now
     _event(case, by, CaseEventKind.ACTION_DONE, f"{action.description} · {by.get_full_name()}")
     entry = None
@@ -362,8 +368,10 @@ def _meeting_url(case, meeting):
     return _case_url(case, f"meeting-{meeting.pk}")
 
 
-def meeting_schedule(*, case, by, kind, starts_at, duration_minutes, place, attendees, agenda=""):
-    _require_not_closed(case)
+@transaction.atomic
+def meeting_schedule(*, case, actor, kind, starts_at, duration_minutes, place, attendees, agenda=""):
+    by = as_actor(actor).user
+    case.require_open()
     meeting = Meeting.objects.create(
         case=case,
         kind=kind,
@@ -391,13 +399,15 @@ def meeting_schedule(*, case, by, kind, starts_at, duration_minutes, place, atte
 MEETING_CALENDAR_FIELDS = ("kind", "starts_at", "duration_minutes", "place")
 
 
-def meeting_update(*, meeting, by, sequence, attendees=None, **fields):
+@transaction.atomic
+def meeting_update(*, meeting, actor, sequence, attendees=None, **fields):
     """Change a meeting (time, place, agenda, minutes, attendees). The iCalendar
     SEQUENCE doubles as the version: a stale form is refused. Attendees hear of
     it only when their calendar entry changed; people added get the invitation,
     people taken off a notification with a cancellation."""
+    by = as_actor(actor).user
     case = meeting.case
-    _require_not_closed(case)
+    case.require_open()
     # The saved values (a bound ModelForm has already changed ``meeting``).
     before = Meeting.objects.filter(pk=meeting.pk, sequence=sequence).values(*MEETING_CALENDAR_FIELDS).first()
     updated = Meeting.objects.filter(pk=meeting.pk, sequence=sequence).update(**fields, sequence=F("sequence") + 1)
@@ -432,6 +442,7 @@ def responsibilities(*, case, user):
     return {a for a, _g in rows}, {g for _a, g in rows if g is not None}
 
 
+@transaction.atomic
 def entry_add(
     *,
     case,
@@ -449,24 +460,27 @@ def entry_add(
     """Write to the shared evaluation log. Counselors may write about
     anything; anyone else only about the goals and actions they are
     responsible for. A new entry settles the author's open follow-ups on the case."""
+    actor = as_actor(actor)
     by = actor.user
     if not is_final:
-        _require_not_closed(case)
+        case.require_open()
     if action is not None and action.case_id != case.pk or goal is not None and goal.case_id != case.pk:
-        raise CaseworkError(_("That goal or action belongs to another case."))
+        raise RuleError(_("That goal or action belongs to another case."))
     if goal is None and action is not None:
         goal = action.goal
     if action is not None and goal is not None and action.goal_id not in (None, goal.pk):
-        raise CaseworkError(_("That action serves another goal."))
+        raise RuleError(_("That action serves another goal."))
     if not actor.may("case", "lead"):
+        if kind not in TEACHER_ENTRY_KINDS:
+            raise RuleError(forms.ChoiceField.default_error_messages["invalid_choice"] % {"value": kind}, field="kind")
         action_ids, goal_ids = responsibilities(case=case, user=by)
         mine = (action is not None and action.pk in action_ids) or (
             action is None and goal is not None and goal.pk in goal_ids
         )
         if not mine:
-            raise CaseworkError(_("You can add entries for the goals and actions you are responsible for."))
+            raise RuleError(_("You can add entries for the goals and actions you are responsible for."))
     if measured_value is not None and goal is None:
-        raise CaseworkError(_("Choose the goal this value measures."))
+        raise RuleError(_("Choose the goal this value measures."))
     now = timezone.now()
     EvaluationEntry.objects.filter(
         case=case, author=by, next_follow_up__isnull=False, follow_up_done_at__isnull=True
@@ -495,14 +509,16 @@ def entry_add(
     return entry
 
 
+@transaction.atomic
 def follow_up_done(*, entry, actor, note="", measured_value=None, rating="", next_follow_up=None):
     """Settle a follow-up, optionally with a short entry about the same goal or action."""
+    actor = as_actor(actor)
     case = entry.case
-    _require_not_closed(case)
+    case.require_open()
     if entry.author_id != actor.user.pk and not actor.may("case", "lead"):
         raise PermissionDenied
     if entry.follow_up_done_at is not None or entry.next_follow_up is None:
-        raise CaseworkError(_("This follow-up is already done."))
+        raise RuleError(_("This follow-up is already done."))
     if note or measured_value is not None or rating or next_follow_up:
         return entry_add(
             case=case,
@@ -520,10 +536,12 @@ def follow_up_done(*, entry, actor, note="", measured_value=None, rating="", nex
     return None
 
 
+@transaction.atomic
 def follow_up_schedule(*, case, actor, date, note=""):
     """The caseload's quick "add follow-up": a short entry with the next date."""
+    actor = as_actor(actor)
     if date < timezone.localdate():
-        raise CaseworkError(_("The follow-up date cannot be in the past."))
+        raise RuleError(_("The follow-up date cannot be in the past."))
     return entry_add(
         case=case,
         actor=actor,
@@ -537,9 +555,11 @@ def follow_up_schedule(*, case, actor, date, note=""):
 # Confidential notes ----------------------------------------------------------
 
 
-def note_add(*, case, by, body):
+@transaction.atomic
+def note_add(*, case, actor, body):
     """A counselor's confidential note. No timeline line and no notification:
     even that a note exists is not shown to anyone else."""
+    by = as_actor(actor).user
     return ConfidentialNote.objects.create(case=case, author=by, body=body)
 
 
@@ -550,11 +570,13 @@ def _locked(case):
     return Case.objects.select_for_update().get(pk=case.pk)
 
 
-def case_set_status(*, case, by, status):
+@transaction.atomic
+def case_set_status(*, case, actor, status):
     """A hand-made transition: active <-> monitoring."""
+    by = as_actor(actor).user
     current = _locked(case)
-    if status not in MANUAL_TRANSITIONS[current.status]:
-        raise CaseworkError(
+    if not current.allows_status(status):
+        raise RuleError(
             _("A case that is %(current)s cannot be moved to %(new)s here.")
             % {"current": current.get_status_display().lower(), "new": CaseStatus(status).label.lower()}
         )
@@ -565,15 +587,17 @@ def case_set_status(*, case, by, status):
     return case
 
 
+@transaction.atomic
 def case_close(*, case, actor, outcome, final_note, rating=""):
     """Close with an outcome and a final evaluation entry, together."""
+    actor = as_actor(actor)
     by = actor.user
     current = _locked(case)
-    _require_not_closed(current)
+    current.require_open()
     if not outcome:
-        raise CaseworkError(_("Choose the outcome of the case."))
+        raise RuleError(_("Choose the outcome of the case."))
     if not final_note.strip():
-        raise CaseworkError(_("Write the final evaluation before closing the case."))
+        raise RuleError(_("Write the final evaluation before closing the case."))
     entry_add(
         case=current,
         actor=actor,
@@ -595,19 +619,17 @@ def case_close(*, case, actor, outcome, final_note, rating=""):
     return case
 
 
-def case_reopen(*, case, by, reason):
+@transaction.atomic
+def case_reopen(*, case, actor, reason):
+    by = as_actor(actor).user
     current = _locked(case)
     if current.status != CaseStatus.CLOSED:
-        raise CaseworkError(_("Only a closed case can be reopened."))
+        raise RuleError(_("Only a closed case can be reopened."))
     if not reason.strip():
-        raise CaseworkError(_("Say why the case is reopened."))
+        raise RuleError(_("Say why the case is reopened."))
     if Case.objects.filter(student_id=current.student_id).exclude(status=CaseStatus.CLOSED).exists():
-        raise CaseworkError(_("This student already has an open case. Work on that one instead."))
-    has_plan = (
-        Goal.objects.filter(case=case).exists()
-        and Action.objects.filter(case=case).exclude(status=ActionStatus.CANCELLED).exists()
-    )
-    status = CaseStatus.ACTIVE if has_plan else CaseStatus.OPEN
+        raise RuleError(_("This student already has an open case. Work on that one instead."))
+    status = CaseStatus.ACTIVE if case.has_plan() else CaseStatus.OPEN
     Case.objects.filter(pk=case.pk).update(status=status, outcome="", closed_at=None, updated_at=timezone.now())
     _event(case, by, CaseEventKind.REOPENED, reason, **{"from": CaseStatus.CLOSED, "to": status})
     case.status, case.outcome, case.closed_at = status, "", None

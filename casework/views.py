@@ -2,22 +2,21 @@
 
 Every view starts from ``_case_for`` (the one access check for cases: an
 out-of-scope case is 404) and then asks the actor for the role (403).
-Writes go through casework.services; a broken rule comes back as a form
-error next to the field or at the top of the form, never as a 500.
+The form pages are casework.pages.FormPage: writes go through
+casework.services, a broken rule comes back as a form error next to the field
+or at the top of the form, never as a 500, and a stale edit as a 409.
 """
 
+from functools import partial
 from types import SimpleNamespace
 
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.forms import HiddenInput
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import Role
@@ -27,11 +26,10 @@ from audit.services import audit_record
 from casework import forms, selectors, services
 from casework.filters import CaseloadFilter
 from casework.ics import meeting_filename, meeting_ics
-from casework.models import CaseStatus, EntryKind, EvaluationRating
-from casework.services import MANUAL_TRANSITIONS, CaseworkError, StaleEdit
+from casework.models import CaseStatus, EvaluationRating
+from casework.pages import FormPage
 from notifications.messages import absolute_url
 
-TEACHER_ENTRY_KINDS = [EntryKind.PROGRESS_CHECK, EntryKind.OBSERVATION, EntryKind.PARENT_CONTACT, EntryKind.MEETING]
 CASELOAD_PAGE_SIZE = 50
 
 
@@ -45,62 +43,6 @@ def _case_for(request, pk):
 def _data(request):
     """The POST data of a submitted form (even an empty one), or None for a GET."""
     return request.POST if request.method == "POST" else None
-
-
-def _detail_url(case, anchor=""):
-    return case.get_absolute_url() + (f"#{anchor}" if anchor else "")
-
-
-def _audit_change(request, obj):
-    """One audit row per saved change, named by the page that made it."""
-    audit_record(request=request, action=AuditAction.CHANGE, obj=obj, detail={"step": request.resolver_match.url_name})
-
-
-def _done(request, case, message, anchor=""):
-    _audit_change(request, case)
-    messages.success(request, message)
-    return redirect(_detail_url(case, anchor))
-
-
-def _next_or(request, default):
-    target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return target
-    return default
-
-
-def _form_page(request, case, form, *, title, submit, action, back="", conflict=None, intro="", status=200):
-    return render(
-        request,
-        "casework/form_page.html",
-        {
-            "case": case,
-            "form": form,
-            "title": title,
-            "submit": submit,
-            "action": action,
-            "back": back or _detail_url(case),
-            "conflict": conflict,
-            "intro": intro,
-            "next": request.POST.get("next") or request.GET.get("next") or "",
-        },
-        status=status,
-    )
-
-
-def _submitted(form):
-    """(label, value) of what a user typed, to show back when their save was refused."""
-    rows = []
-    for name, field in form.fields.items():
-        if isinstance(field.widget, HiddenInput):
-            continue
-        value = form.cleaned_data.get(name)
-        if isinstance(value, list):
-            value = ", ".join(str(v) for v in value)
-        elif hasattr(field, "choices") and not hasattr(value, "pk") and value not in (None, ""):
-            value = dict(field.choices).get(value, value)
-        rows.append((field.label, value if value not in (None, "") else "—"))
-    return rows
 
 
 def _permissions(actor, case, page=None):
@@ -133,20 +75,9 @@ def caseload(request):
     page = Paginator(cases, CASELOAD_PAGE_SIZE).get_page(request.GET.get("page"))
     for case in page:
         case.follow_up_form = forms.FollowUpForm(auto_id=f"id_fu{case.pk}_%s")
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
-        request,
-        "casework/caseload.html",
-        {
-            "filter": filterset,
-            "page_obj": page,
-            "totals": totals,
-            "triage_waiting": selectors.triage_waiting(actor=actor),
-            "query": query.urlencode(),
-            "today": timezone.localdate(),
-        },
-    )
+    context = {"filter": filterset, "page_obj": page, "totals": totals, "today": timezone.localdate()}
+    context["triage_waiting"] = selectors.triage_waiting(actor=actor)
+    return render(request, "casework/caseload.html", context)
 
 
 @require_GET
@@ -158,63 +89,12 @@ def tasks(request):
     # Each row's "done" form is drawn by templates/casework/partials/quick_entry_fields.html
     # (plain inputs, so that hundreds of rows render fast); the POST is validated by
     # forms.QuickEntryForm / forms.FollowUpDoneForm.
-    return render(
-        request,
-        "casework/tasks.html",
-        {
-            "tasks": mine,
-            "ratings": EvaluationRating.choices,
-            "classroom_cases": selectors.classroom_guidance_for(actor=actor),
-        },
-    )
+    context = {"tasks": mine, "ratings": EvaluationRating.choices}
+    context["classroom_cases"] = selectors.classroom_guidance_for(actor=actor)
+    return render(request, "casework/tasks.html", context)
 
 
 # The case record ------------------------------------------------------------
-
-
-def _detail_forms(actor, case, page, staff):
-    members = page.members
-    perms = _permissions(actor, case, page)
-    f = {}
-    if perms.edit:
-        on_team = {m.user_id for m in members}
-        f["team"] = forms.TeamAddForm(candidates=[u for u in staff if u.pk not in on_team], auto_id="id_team_%s")
-        f["goal"] = forms.GoalForm(auto_id="id_goal_%s")
-        f["action"] = forms.ActionForm(members=members, goals=page.goals, auto_id="id_action_%s")
-        f["meeting"] = forms.MeetingForm(members=members, auto_id="id_meeting_%s")
-        f["summary"] = forms.SummaryForm(instance=case, auto_id="id_summary_%s")
-        f["assessment"] = forms.AssessmentForm(instance=case, auto_id="id_assessment_%s")
-        f["guidance"] = forms.GuidanceForm(instance=case, auto_id="id_guidance_%s")
-        f["close"] = forms.CloseForm(auto_id="id_close_%s")
-        if page.status_choices:
-            f["status"] = forms.StatusForm(choices=page.status_choices, auto_id="id_status_%s")
-    if perms.reassign:
-        counselors = [u for u, roles in staff.items() if Role.COUNSELOR in roles]
-        f["reassign"] = forms.ReassignForm(
-            counselors=counselors, initial={"counselor": case.lead_counselor}, auto_id="id_lead_%s"
-        )
-    if perms.lead and case.is_closed:
-        f["reopen"] = forms.ReopenForm(auto_id="id_reopen_%s")
-    if perms.entries:
-        f["entry"] = _entry_form(actor, page.goals, page.actions, auto_id="id_entry_%s")
-    if perms.confidential:
-        f["note"] = forms.NoteForm(auto_id="id_note_%s")
-    return f
-
-
-def _entry_form(actor, goals, actions, data=None, **kwargs):
-    if actor.may("case", "lead"):
-        return forms.EntryForm(data, goals=goals, actions=actions, **kwargs)
-    mine = [a for a in actions if a.responsible_id == actor.user.pk]
-    goal_ids = {a.goal_id for a in mine}
-    return forms.EntryForm(
-        data,
-        goals=[g for g in goals if g.pk in goal_ids],
-        actions=mine,
-        kinds=TEACHER_ENTRY_KINDS,
-        any_target=False,
-        **kwargs,
-    )
 
 
 @require_GET
@@ -224,18 +104,10 @@ def detail(request, pk):
     audit_record(request=request, action=AuditAction.VIEW, obj=case)
     perms = _permissions(actor, case, page)
     staff = selectors.school_staff(school=actor.school) if perms.edit or perms.reassign else {}
-    return render(
-        request,
-        "casework/detail.html",
-        {
-            "case": case,
-            "page": page,
-            "perms": perms,
-            "forms": _detail_forms(actor, case, page, staff),
-            "statuses": CaseStatus.choices,
-            "classroom_link": absolute_url(reverse("casework:classroom", args=[case.pk])),
-        },
-    )
+    context = {"case": case, "page": page, "perms": perms, "statuses": CaseStatus.choices}
+    context["forms"] = forms.case_page_forms(case, page, perms, staff, request.user)
+    context["classroom_link"] = absolute_url(reverse("casework:classroom", args=[case.pk]))
+    return render(request, "casework/detail.html", context)
 
 
 @require_GET
@@ -263,6 +135,14 @@ def classroom(request, pk):
 
 # Team and lead --------------------------------------------------------------
 
+TEAM_ADD = FormPage(
+    _("Add to the team"),
+    _("Add"),
+    lambda d: _("%(name)s joined the team.") % {"name": d["user"].get_full_name()},
+    "team",
+)
+REASSIGN = FormPage(_("Change the lead counselor"), _("Save"), _("The lead counselor was changed."), "team")
+
 
 @require_http_methods(["GET", "POST"])
 def team_add(request, pk):
@@ -271,16 +151,7 @@ def team_add(request, pk):
     on_team = set(case.members.values_list("user_id", flat=True))
     candidates = [u for u in selectors.school_staff(school=actor.school) if u.pk not in on_team]
     form = forms.TeamAddForm(_data(request), candidates=candidates)
-    if request.method == "POST" and form.is_valid():
-        if case.is_closed:
-            form.add_error(None, _("This case is closed. Reopen it to change it."))
-        else:
-            user = form.cleaned_data["user"]
-            services.case_add_member(case=case, user=user, role=form.cleaned_data["role"], by=request.user)
-            return _done(request, case, _("%(name)s joined the team.") % {"name": user.get_full_name()}, "team")
-    return _form_page(
-        request, case, form, title=_("Add to the team"), submit=_("Add"), action=reverse("casework:team_add", args=[pk])
-    )
+    return TEAM_ADD(request, case, form, partial(services.case_add_member, case=case, actor=actor))
 
 
 @require_http_methods(["GET", "POST"])
@@ -288,93 +159,44 @@ def reassign(request, pk):
     actor, case = _case_for(request, pk)
     if not (actor.may("case", "lead") or actor.may("case", "reassign")):
         raise PermissionDenied
-    staff = selectors.school_staff(school=actor.school)
-    counselors = [u for u, roles in staff.items() if Role.COUNSELOR in roles]
+    counselors = [u for u, roles in selectors.school_staff(school=actor.school).items() if Role.COUNSELOR in roles]
     form = forms.ReassignForm(_data(request), counselors=counselors, initial={"counselor": case.lead_counselor})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.case_reassign_lead(case=case, counselor=form.cleaned_data["counselor"], by=request.user)
-        except CaseworkError as e:
-            form.add_error(None, str(e))
-        else:
-            return _done(request, case, _("The lead counselor was changed."), "team")
-    return _form_page(
-        request,
-        case,
-        form,
-        title=_("Change the lead counselor"),
-        submit=_("Save"),
-        action=reverse("casework:reassign", args=[pk]),
-    )
+    return REASSIGN(request, case, form, partial(services.case_reassign_lead, case=case, actor=actor))
 
 
 # Shared texts ---------------------------------------------------------------
 
-TEXT_FORMS = {
-    "summary": (forms.SummaryForm, "overview"),
-    "assessment": (forms.AssessmentForm, "perspectives"),
-    "guidance": (forms.GuidanceForm, "classroom"),
+TEXT_PAGES = {
+    "summary": (forms.SummaryForm, FormPage(_("Shared summary"), _("Save"), _("Saved."), "overview")),
+    "assessment": (forms.AssessmentForm, FormPage(_("Counselor's assessment"), _("Save"), _("Saved."), "perspectives")),
+    "guidance": (forms.GuidanceForm, FormPage(_("What you can do in class"), _("Save"), _("Saved."), "classroom")),
 }
-
-
-def _text_titles():
-    return {
-        "summary": _("Shared summary"),
-        "assessment": _("Counselor's assessment"),
-        "guidance": _("What you can do in class"),
-    }
 
 
 @require_http_methods(["GET", "POST"])
 def edit_text(request, pk, part):
     actor, case = _case_for(request, pk)
     actor.require("case", "lead")
-    form_class, anchor = TEXT_FORMS[part]
-    form = form_class(_data(request), instance=case)
-    conflict = None
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        version = data.pop("version")
-        try:
-            services.case_update_texts(case=case, by=request.user, version=version, **data)
-        except StaleEdit as e:
-            conflict = _submitted(form)
-            messages.error(request, str(e))
-            form = form_class(instance=e.current)
-        except CaseworkError as e:
-            form.add_error(None, str(e))
-        else:
-            return _done(request, case, _("Saved."), anchor)
-    return _form_page(
-        request,
-        case,
-        form,
-        title=_text_titles()[part],
-        submit=_("Save"),
-        action=reverse(f"casework:{part}", args=[pk]),
-        conflict=conflict,
-        status=409 if conflict else 200,
-    )
+    form_class, page = TEXT_PAGES[part]
+    save = partial(services.case_update_texts, case=case, actor=actor)
+    return page(request, case, form_class(_data(request), instance=case), save, fresh=lambda c: form_class(instance=c))
 
 
 # The plan -------------------------------------------------------------------
+
+GOAL_ADD = FormPage(_("Add a goal"), _("Add goal"), _("The goal was added to the plan."), "plan")
+GOAL_EDIT = FormPage(_("Edit goal"), _("Save goal"), _("The goal was saved."), "plan")
+ACTION_ADD = FormPage(_("Add an action"), _("Add action"), _("The action was added to the plan."), "plan")
+ACTION_EDIT = FormPage(_("Edit action"), _("Save action"), _("The action was saved."), "plan")
+ACTION_DONE_INTRO = _("Add a short note on how it went, if you like. It goes to the evaluation log.")
+ACTION_DONE = FormPage("", _("Mark as done"), "", "plan", ACTION_DONE_INTRO, follow_next=True)
 
 
 @require_http_methods(["GET", "POST"])
 def goal_add(request, pk):
     actor, case = _case_for(request, pk)
     actor.require("case", "lead")
-    form = forms.GoalForm(_data(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.goal_add(case=case, by=request.user, **form.cleaned_data)
-        except CaseworkError as e:
-            form.add_error(None, str(e))
-        else:
-            return _done(request, case, _("The goal was added to the plan."), "plan")
-    return _form_page(
-        request, case, form, title=_("Add a goal"), submit=_("Add goal"), action=reverse("casework:goal_add", args=[pk])
-    )
+    return GOAL_ADD(request, case, forms.GoalForm(_data(request)), partial(services.goal_add, case=case, actor=actor))
 
 
 @require_http_methods(["GET", "POST"])
@@ -382,31 +204,11 @@ def goal_edit(request, pk, goal_id):
     actor, case = _case_for(request, pk)
     actor.require("case", "lead")
     goal = get_object_or_404(case.goals, pk=goal_id)
-    form = forms.GoalEditForm(_data(request), instance=goal)
-    conflict = None
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        version = data.pop("version")
-        try:
-            services.goal_update(goal=goal, by=request.user, version=version, **data)
-        except StaleEdit as e:
-            conflict = _submitted(form)
-            messages.error(request, str(e))
-            form = forms.GoalEditForm(instance=e.current)
-        except CaseworkError as e:
-            form.add_error(None, str(e))
-        else:
-            return _done(request, case, _("The goal was saved."), "plan")
-    return _form_page(
-        request,
-        case,
-        form,
-        title=_("Edit goal"),
-        submit=_("Save goal"),
-        action=reverse("casework:goal_edit", args=[pk, goal_id]),
-        conflict=conflict,
-        status=409 if conflict else 200,
+    form, save = (
+        forms.GoalEditForm(_data(request), instance=goal),
+        partial(services.goal_update, goal=goal, actor=actor),
     )
+    return GOAL_EDIT(request, case, form, save, fresh=lambda current: forms.GoalEditForm(instance=current))
 
 
 @require_http_methods(["GET", "POST"])
@@ -414,21 +216,7 @@ def action_add(request, pk):
     actor, case = _case_for(request, pk)
     actor.require("case", "lead")
     form = forms.ActionForm(_data(request), members=_members(case), goals=list(case.goals.all()))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.action_add(case=case, by=request.user, **form.cleaned_data)
-        except CaseworkError as e:
-            form.add_error(None, str(e))
-        else:
-            return _done(request, case, _("The action was added to the plan."), "plan")
-    return _form_page(
-        request,
-        case,
-        form,
-        title=_("Add an action"),
-        submit=_("Add action"),
-        action=reverse("casework:action_add", args=[pk]),
-    )
+    return ACTION_ADD(request, case, form, partial(services.action_add, case=case, actor=actor))
 
 
 @require_http_methods(["GET", "POST"])
@@ -438,30 +226,8 @@ def action_edit(request, pk, action_id):
     action = get_object_or_404(case.actions.select_related("responsible", "goal"), pk=action_id)
     members, goals = _members(case), list(case.goals.all())
     form = forms.ActionEditForm(_data(request), instance=action, members=members, goals=goals)
-    conflict = None
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        version = data.pop("version")
-        try:
-            services.action_update(action=action, by=request.user, version=version, **data)
-        except StaleEdit as e:
-            conflict = _submitted(form)
-            messages.error(request, str(e))
-            form = forms.ActionEditForm(instance=e.current, members=members, goals=goals)
-        except CaseworkError as e:
-            form.add_error(None, str(e))
-        else:
-            return _done(request, case, _("The action was saved."), "plan")
-    return _form_page(
-        request,
-        case,
-        form,
-        title=_("Edit action"),
-        submit=_("Save action"),
-        action=reverse("casework:action_edit", args=[pk, action_id]),
-        conflict=conflict,
-        status=409 if conflict else 200,
-    )
+    fresh = lambda current: forms.ActionEditForm(instance=current, members=members, goals=goals)  # noqa: E731
+    return ACTION_EDIT(request, case, form, partial(services.action_update, action=action, actor=actor), fresh=fresh)
 
 
 @require_http_methods(["GET", "POST"])
@@ -471,28 +237,19 @@ def action_done(request, pk, action_id):
     action = get_object_or_404(case.actions.select_related("goal"), pk=action_id)
     if action.responsible_id != request.user.pk and not actor.may("case", "lead"):
         raise PermissionDenied
-    form = forms.QuickEntryForm(_data(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.action_done(action=action, actor=actor, **form.cleaned_data)
-        except CaseworkError as e:
-            form.add_error(None, str(e))
-        else:
-            messages.success(request, _("Done: %(action)s") % {"action": action.description})
-            _audit_change(request, case)
-            return redirect(_next_or(request, _detail_url(case, "plan")))
-    return _form_page(
-        request,
-        case,
-        form,
-        title=_("Mark as done: %(action)s") % {"action": action.description},
-        submit=_("Mark as done"),
-        action=reverse("casework:action_done", args=[pk, action_id]),
-        intro=_("Add a short note on how it went, if you like. It goes to the evaluation log."),
-    )
+    save = partial(services.action_done, action=action, actor=actor)
+    names = {"action": action.description}
+    page = ACTION_DONE.but(title=_("Mark as done: %(action)s") % names, success=_("Done: %(action)s") % names)
+    return page(request, case, forms.QuickEntryForm(_data(request)), save)
 
 
 # Meetings -------------------------------------------------------------------
+
+MEETING_ADD = FormPage(
+    _("Schedule a meeting"), _("Schedule"), _("The meeting was scheduled and the attendees were told."), "meetings"
+)
+MEETING_EDIT = FormPage(_("Meeting: time, place, minutes"), _("Save meeting"), _("The meeting was saved."))
+DECISION_ADD = FormPage(_("Record a decision"), _("Add as action"), _("The decision is now an action of the plan."))
 
 
 @require_http_methods(["GET", "POST"])
@@ -500,21 +257,7 @@ def meeting_add(request, pk):
     actor, case = _case_for(request, pk)
     actor.require("case", "lead")
     form = forms.MeetingForm(_data(request), members=_members(case))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.meeting_schedule(case=case, by=request.user, **form.cleaned_data)
-        except CaseworkError as e:
-            form.add_error(None, str(e))
-        else:
-            return _done(request, case, _("The meeting was scheduled and the attendees were told."), "meetings")
-    return _form_page(
-        request,
-        case,
-        form,
-        title=_("Schedule a meeting"),
-        submit=_("Schedule"),
-        action=reverse("casework:meeting_add", args=[pk]),
-    )
+    return MEETING_ADD(request, case, form, partial(services.meeting_schedule, case=case, actor=actor))
 
 
 @require_http_methods(["GET", "POST"])
@@ -524,30 +267,9 @@ def meeting_edit(request, pk, meeting_id):
     meeting = get_object_or_404(case.meetings, pk=meeting_id)
     members = _members(case)
     form = forms.MeetingEditForm(_data(request), instance=meeting, members=members)
-    conflict = None
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        sequence = data.pop("sequence")
-        try:
-            services.meeting_update(meeting=meeting, by=request.user, sequence=sequence, **data)
-        except StaleEdit as e:
-            conflict = _submitted(form)
-            messages.error(request, str(e))
-            form = forms.MeetingEditForm(instance=e.current, members=members)
-        except CaseworkError as e:
-            form.add_error(None, str(e))
-        else:
-            return _done(request, case, _("The meeting was saved."), f"meeting-{meeting.pk}")
-    return _form_page(
-        request,
-        case,
-        form,
-        title=_("Meeting: time, place, minutes"),
-        submit=_("Save meeting"),
-        action=reverse("casework:meeting_edit", args=[pk, meeting_id]),
-        conflict=conflict,
-        status=409 if conflict else 200,
-    )
+    save = partial(services.meeting_update, meeting=meeting, actor=actor)
+    fresh = lambda current: forms.MeetingEditForm(instance=current, members=members)  # noqa: E731
+    return MEETING_EDIT.but(anchor=f"meeting-{meeting.pk}")(request, case, form, save, fresh=fresh)
 
 
 @require_http_methods(["GET", "POST"])
@@ -557,21 +279,8 @@ def decision_add(request, pk, meeting_id):
     actor.require("case", "lead")
     meeting = get_object_or_404(case.meetings, pk=meeting_id)
     form = forms.DecisionForm(_data(request), members=_members(case), goals=list(case.goals.all()))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.action_add(case=case, by=request.user, meeting=meeting, **form.cleaned_data)
-        except CaseworkError as e:
-            form.add_error(None, str(e))
-        else:
-            return _done(request, case, _("The decision is now an action of the plan."), f"meeting-{meeting.pk}")
-    return _form_page(
-        request,
-        case,
-        form,
-        title=_("Record a decision"),
-        submit=_("Add as action"),
-        action=reverse("casework:decision_add", args=[pk, meeting_id]),
-    )
+    save = partial(services.action_add, case=case, actor=actor, meeting=meeting)
+    return DECISION_ADD.but(anchor=f"meeting-{meeting.pk}")(request, case, form, save)
 
 
 @require_GET
@@ -591,6 +300,16 @@ def meeting_calendar(request, pk, meeting_id):
 
 # The evaluation log -----------------------------------------------------------
 
+ENTRY_ADD = FormPage(
+    _("Add to the evaluation log"), _("Add entry"), _("Your entry was added to the evaluation log."), "log"
+)
+FOLLOW_UP_DONE_INTRO = _("Add a short note or a new measurement, if you like.")
+FOLLOW_UP_DONE = FormPage(_("Follow-up done"), _("Done"), _("Follow-up done."), "log", FOLLOW_UP_DONE_INTRO, True)
+CASELOAD_URL = reverse_lazy("casework:caseload")
+FOLLOW_UP_ADD = FormPage(
+    _("Add a follow-up"), _("Add follow-up"), "", follow_next=True, done_url=CASELOAD_URL, back=CASELOAD_URL
+)
+
 
 @require_http_methods(["GET", "POST"])
 def entry_add(request, pk):
@@ -599,22 +318,9 @@ def entry_add(request, pk):
     actions = list(case.actions.select_related("goal"))
     if not actor.may("case", "lead") and not any(a.responsible_id == request.user.pk for a in actions):
         raise PermissionDenied
-    form = _entry_form(actor, goals, actions, _data(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.entry_add(case=case, actor=actor, **form.cleaned_data)
-        except CaseworkError as e:
-            form.add_error(None, str(e))
-        else:
-            return _done(request, case, _("Your entry was added to the evaluation log."), "log")
-    return _form_page(
-        request,
-        case,
-        form,
-        title=_("Add to the evaluation log"),
-        submit=_("Add entry"),
-        action=reverse("casework:entry_add", args=[pk]),
-    )
+    lead = actor.may("case", "lead")
+    form = forms.EntryForm.for_author(_data(request), goals=goals, actions=actions, user=request.user, lead=lead)
+    return ENTRY_ADD(request, case, form, partial(services.entry_add, case=case, actor=actor))
 
 
 @require_http_methods(["GET", "POST"])
@@ -624,24 +330,7 @@ def follow_up_done(request, pk, entry_id):
     if entry.author_id != request.user.pk and not actor.may("case", "lead"):
         raise PermissionDenied
     form = forms.FollowUpDoneForm(_data(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.follow_up_done(entry=entry, actor=actor, **form.cleaned_data)
-        except CaseworkError as e:
-            form.add_error(None, str(e))
-        else:
-            messages.success(request, _("Follow-up done."))
-            _audit_change(request, case)
-            return redirect(_next_or(request, _detail_url(case, "log")))
-    return _form_page(
-        request,
-        case,
-        form,
-        title=_("Follow-up done"),
-        submit=_("Done"),
-        action=reverse("casework:follow_up_done", args=[pk, entry_id]),
-        intro=_("Add a short note or a new measurement, if you like."),
-    )
+    return FOLLOW_UP_DONE(request, case, form, partial(services.follow_up_done, entry=entry, actor=actor))
 
 
 @require_http_methods(["GET", "POST"])
@@ -649,123 +338,57 @@ def follow_up_add(request, pk):
     """The caseload's quick "add follow-up"."""
     actor, case = _case_for(request, pk)
     actor.require("case", "lead")
-    form = forms.FollowUpForm(_data(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.follow_up_schedule(
-                case=case, actor=actor, date=form.cleaned_data["date"], note=form.cleaned_data["note"]
-            )
-        except CaseworkError as e:
-            form.add_error(None, str(e))
-        else:
-            messages.success(
-                request,
-                _("Follow-up for %(number)s set for %(date)s.")
-                % {"number": case.number, "date": form.cleaned_data["date"].isoformat()},
-            )
-            _audit_change(request, case)
-            return redirect(_next_or(request, reverse("casework:caseload")))
-    return _form_page(
-        request,
-        case,
-        form,
-        title=_("Add a follow-up"),
-        submit=_("Add follow-up"),
-        action=reverse("casework:follow_up_add", args=[pk]),
-        back=reverse("casework:caseload"),
+    page = FOLLOW_UP_ADD.but(
+        success=lambda d: (
+            _("Follow-up for %(number)s set for %(date)s.") % {"number": case.number, "date": d["date"].isoformat()}
+        )
+    )
+    return page(
+        request, case, forms.FollowUpForm(_data(request)), partial(services.follow_up_schedule, case=case, actor=actor)
     )
 
 
-# Confidential notes ---------------------------------------------------------
+# Confidential notes and status ------------------------------------------------
+
+NOTE_ADD_INTRO = _("Only counselors ever see confidential notes.")
+NOTE_ADD = FormPage(
+    _("Confidential note"), _("Save note"), _("The confidential note was saved."), "notes", NOTE_ADD_INTRO
+)
+SET_STATUS = FormPage(_("Change the status"), _("Change status"), "", "status")
+CLOSE_INTRO = _("Closing needs the outcome and a final evaluation. Both are shared with the team.")
+CLOSE = FormPage(
+    _("Close the case"), _("Close the case"), _("The case was closed. The team has been told."), "status", CLOSE_INTRO
+)
+REOPEN = FormPage(_("Reopen the case"), _("Reopen"), _("The case was reopened. The team has been told."), "status")
 
 
 @require_http_methods(["GET", "POST"])
 def note_add(request, pk):
     actor, case = _case_for(request, pk)
     actor.require("case", "confidential")
-    form = forms.NoteForm(_data(request))
-    if request.method == "POST" and form.is_valid():
-        services.note_add(case=case, by=request.user, body=form.cleaned_data["body"])
-        return _done(request, case, _("The confidential note was saved."), "notes")
-    return _form_page(
-        request,
-        case,
-        form,
-        title=_("Confidential note"),
-        submit=_("Save note"),
-        action=reverse("casework:note_add", args=[pk]),
-        intro=_("Only counselors ever see confidential notes."),
-    )
-
-
-# Status ---------------------------------------------------------------------
+    return NOTE_ADD(request, case, forms.NoteForm(_data(request)), partial(services.note_add, case=case, actor=actor))
 
 
 @require_POST
 def set_status(request, pk):
     actor, case = _case_for(request, pk)
     actor.require("case", "lead")
-    choices = [(s, CaseStatus(s).label) for s in MANUAL_TRANSITIONS[case.status]]
-    form = forms.StatusForm(request.POST, choices=choices)
-    if form.is_valid():
-        try:
-            services.case_set_status(case=case, by=request.user, status=form.cleaned_data["status"])
-        except CaseworkError as e:
-            form.add_error(None, str(e))
-        else:
-            return _done(
-                request, case, _("The case is now %(status)s.") % {"status": case.get_status_display()}, "status"
-            )
-    return _form_page(
-        request,
-        case,
-        form,
-        title=_("Change the status"),
-        submit=_("Change status"),
-        action=reverse("casework:status", args=[pk]),
-    )
+    form = forms.StatusForm(request.POST, choices=case.status_choices())
+    page = SET_STATUS.but(success=lambda d: _("The case is now %(status)s.") % {"status": case.get_status_display()})
+    return page(request, case, form, partial(services.case_set_status, case=case, actor=actor))
 
 
 @require_http_methods(["GET", "POST"])
 def close(request, pk):
     actor, case = _case_for(request, pk)
     actor.require("case", "lead")
-    form = forms.CloseForm(_data(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.case_close(case=case, actor=actor, **form.cleaned_data)
-        except CaseworkError as e:
-            form.add_error(None, str(e))
-        else:
-            return _done(request, case, _("The case was closed. The team has been told."), "status")
-    return _form_page(
-        request,
-        case,
-        form,
-        title=_("Close the case"),
-        submit=_("Close the case"),
-        action=reverse("casework:close", args=[pk]),
-        intro=_("Closing needs the outcome and a final evaluation. Both are shared with the team."),
-    )
+    return CLOSE(request, case, forms.CloseForm(_data(request)), partial(services.case_close, case=case, actor=actor))
 
 
 @require_http_methods(["GET", "POST"])
 def reopen(request, pk):
     actor, case = _case_for(request, pk)
     actor.require("case", "lead")
-    form = forms.ReopenForm(_data(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.case_reopen(case=case, by=request.user, reason=form.cleaned_data["reason"])
-        except CaseworkError as e:
-            form.add_error(None, str(e))
-        else:
-            return _done(request, case, _("The case was reopened. The team has been told."), "status")
-    return _form_page(
-        request,
-        case,
-        form,
-        title=_("Reopen the case"),
-        submit=_("Reopen"),
-        action=reverse("casework:reopen", args=[pk]),
+    return REOPEN(
+        request, case, forms.ReopenForm(_data(request)), partial(services.case_reopen, case=case, actor=actor)
     )

@@ -22,9 +22,9 @@ from django.utils import timezone, translation
 from accounts.models import Role, User
 from notifications.models import Kind, Notification
 from notifications.services import create_notifications
-from roster.schooldays import SchoolCalendar
+from roster.schooldays import TRIAGE_DEADLINE_SCHOOL_DAYS, SchoolCalendar
 
-WAITING_THRESHOLDS = (5, 3)  # school days, the larger first
+WAITING_THRESHOLDS = (5, TRIAGE_DEADLINE_SCHOOL_DAYS)  # school days, the larger first
 
 
 def _url(name, pk, fallback):

@@ -227,9 +227,9 @@ def seed(school):
             case = open_case_for(r.student)
             joined = case is not None
             if not joined:
-                case = case_open(student=r.student, lead_counselor=counselor, by=counselor)
+                case = case_open(student=r.student, lead_counselor=counselor, actor=counselor)
                 Case.objects.filter(pk=case.pk).update(opened_at=decided)
-            case_attach_referral(case=case, referral=r, by=counselor)
+            case_attach_referral(case=case, referral=r, actor=counselor)
             r.case = case
             r.latest_feedback = ACCEPT
             r.triaged_at, r.triaged_by = decided, counselor

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
+from common.rules import RuleError
 from roster.models import SchoolScoped
 
 # Sensible defaults for a new school; the school admin edits the list. The
@@ -203,17 +204,46 @@ class Referral(models.Model):
         language, since it is stored once and read in the recipient's."""
         return f"#{self.pk}"
 
+    # The referral's workflow: which action each status allows.
+    TRANSITIONS = {
+        "withdraw": OPEN_STATUSES,
+        "resubmit": (Status.NEEDS_INFO,),
+        "accept": (Status.SUBMITTED,),
+        "ask": (Status.SUBMITTED,),
+        "decline": (Status.SUBMITTED,),
+        "request_input": OPEN_STATUSES,
+    }
+
+    def allows(self, action):
+        """True when the current status allows ``action`` (a key of TRANSITIONS)."""
+        return self.status in self.TRANSITIONS[action]
+
+    def state_message(self):
+        """Why an action no longer applies, in words for the user."""
+        return {
+            Status.SUBMITTED: _("This referral is waiting for triage."),
+            Status.NEEDS_INFO: _("A counselor has already asked the teacher for more information."),
+            Status.ACCEPTED: _("This referral has already been accepted."),
+            Status.DECLINED: _("This referral has already been declined."),
+            Status.WITHDRAWN: _("This referral has been withdrawn by the teacher."),
+        }[self.status]
+
+    def require(self, action):
+        """Refuse ``action`` with the state message when the status does not allow it."""
+        if not self.allows(action):
+            raise RuleError(self.state_message())
+
     @property
     def is_open(self):
         return self.status in OPEN_STATUSES
 
     @property
     def can_be_withdrawn(self):
-        return self.status in OPEN_STATUSES
+        return self.allows("withdraw")
 
     @property
     def can_be_triaged(self):
-        return self.status == Status.SUBMITTED
+        return self.allows("accept")
 
 
 # Content types accepted as evidence (checked by magic bytes) -> file extension.

@@ -19,10 +19,7 @@ from referrals.models import (
     Status,
 )
 from roster.models import Classroom, Student, TeachingAssignment, Term
-from roster.schooldays import SchoolCalendar
-
-# A referral must be triaged within this many school days of its (re)submission.
-TRIAGE_DEADLINE_SCHOOL_DAYS = 3
+from roster.schooldays import TRIAGE_DEADLINE_SCHOOL_DAYS, SchoolCalendar
 
 _LIST_RELATED = ("student__classroom", "referred_by", "case")
 

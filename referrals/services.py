@@ -1,8 +1,9 @@
 """Referral changes: filing, withdrawing, triage and colleagues' input.
 
-Every state change locks the referral row (select_for_update), checks that the
-current status still allows it, and raises ReferralStateError with a message
-for the user otherwise; two counselors acting at once cannot both succeed.
+Every state change locks the referral row (select_for_update), asks the
+referral whether its current status still allows it (Referral.allows), and
+raises RuleError with a message for the user otherwise; two counselors acting
+at once cannot both succeed.
 Each change writes the timeline and the in-app notifications in the same
 transaction. Notifications name the referral ("#12", Referral.notification_label),
 never the student's concerns.
@@ -10,18 +11,21 @@ never the student's concerns.
 
 import logging
 
+from django import forms
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
+from accounts.policy import as_actor
 from casework.services import case_attach_referral, case_open, open_case_for
+from common.rules import RuleError
 from notifications.models import Kind
 from notifications.services import notify
 from referrals.models import (
     DEFAULT_CONCERN_CATEGORIES,
-    OPEN_STATUSES,
     ConcernCategory,
     EventKind,
     InputRequest,
@@ -36,11 +40,7 @@ from roster.models import Student
 logger = logging.getLogger(__name__)
 
 
-class ReferralStateError(Exception):
-    """The referral's current state no longer allows the action. The message
-    is meant for the user."""
-
-
+@transaction.atomic
 def ensure_default_categories(school):
     """Give a school without any concern category the defaults. A new school
     gets them when it is created (referrals.receivers); the referral form calls
@@ -105,30 +105,13 @@ def _locked(referral):
     return Referral.objects.select_for_update().select_related("school", "student").get(pk=referral.pk)
 
 
-def state_message(referral):
-    """Why an action no longer applies, in words for the user."""
-    messages = {
-        Status.SUBMITTED: _("This referral is waiting for triage."),
-        Status.NEEDS_INFO: _("A counselor has already asked the teacher for more information."),
-        Status.ACCEPTED: _("This referral has already been accepted."),
-        Status.DECLINED: _("This referral has already been declined."),
-        Status.WITHDRAWN: _("This referral has been withdrawn by the teacher."),
-    }
-    return messages[referral.status]
-
-
-def _require_status(referral, *allowed):
-    if referral.status not in allowed:
-        raise ReferralStateError(state_message(referral))
-
-
 # Teachers.
 
 
 def referral_submit(
     *,
     school,
-    by,
+    actor,
     student,
     categories,
     observation,
@@ -149,8 +132,9 @@ def referral_submit(
     Files are written to storage as their rows are created, and storage is
     not part of the transaction: if anything here fails, the transaction
     rolls back and the files written so far are deleted too."""
+    by = as_actor(actor).user
     if student.school_id != school.pk:
-        raise ValueError("The student belongs to another school.")
+        raise RuleError(_("Choose a student of your school from the search."), field="student")
     stored = []
     try:
         with transaction.atomic():
@@ -218,11 +202,12 @@ def _safe_name(name):
 
 
 @transaction.atomic
-def referral_withdraw(*, referral, by):
+def referral_withdraw(*, referral, actor):
+    by = as_actor(actor).user
     referral = _locked(referral)
     if referral.referred_by_id != by.pk:
-        raise PermissionError("Only the referring teacher may withdraw a referral.")
-    _require_status(referral, *OPEN_STATUSES)
+        raise PermissionDenied("Only the referring teacher may withdraw a referral.")
+    referral.require("withdraw")
     referral.status = Status.WITHDRAWN
     referral.save(update_fields=["status", "updated_at"])
     _event(referral, by=by, kind=EventKind.WITHDRAWN)
@@ -230,13 +215,14 @@ def referral_withdraw(*, referral, by):
 
 
 @transaction.atomic
-def referral_resubmit(*, referral, by, message):
+def referral_resubmit(*, referral, actor, message):
     """The teacher answers a counselor's question; the referral goes back to
     the queue and its triage clock starts again."""
+    by = as_actor(actor).user
     referral = _locked(referral)
     if referral.referred_by_id != by.pk:
-        raise PermissionError("Only the referring teacher may resubmit a referral.")
-    _require_status(referral, Status.NEEDS_INFO)
+        raise PermissionDenied("Only the referring teacher may resubmit a referral.")
+    referral.require("resubmit")
     referral.status = Status.SUBMITTED
     referral.submitted_at = timezone.now()
     referral.save(update_fields=["status", "submitted_at", "updated_at"])
@@ -256,9 +242,10 @@ def _triaged(referral, by):
 
 
 @transaction.atomic
-def referral_ask_info(*, referral, by, message):
+def referral_ask_info(*, referral, actor, message):
+    by = as_actor(actor).user
     referral = _locked(referral)
-    _require_status(referral, Status.SUBMITTED)
+    referral.require("ask")
     referral.status = Status.NEEDS_INFO
     referral.latest_feedback = message
     referral.save(update_fields=["status", "latest_feedback", "updated_at"])
@@ -268,12 +255,13 @@ def referral_ask_info(*, referral, by, message):
 
 
 @transaction.atomic
-def referral_decline(*, referral, by, reason):
+def referral_decline(*, referral, actor, reason):
+    by = as_actor(actor).user
     reason = (reason or "").strip()
     if not reason:
-        raise ValueError("A reason is required to decline a referral.")
+        raise RuleError(forms.Field.default_error_messages["required"], field="reason")
     referral = _locked(referral)
-    _require_status(referral, Status.SUBMITTED)
+    referral.require("decline")
     referral.status = Status.DECLINED
     referral.decline_reason = reason
     referral.latest_feedback = reason
@@ -287,20 +275,21 @@ def referral_decline(*, referral, by, reason):
 
 
 @transaction.atomic
-def referral_accept(*, referral, by, lead_counselor=None, message=""):
+def referral_accept(*, referral, actor, lead_counselor=None, message=""):
     """Accept the referral: it joins the student's open case, or a new case is
     opened with ``lead_counselor`` (by default the counselor accepting).
     Returns the referral, linked to its case."""
+    by = as_actor(actor).user
     referral = _locked(referral)
-    _require_status(referral, Status.SUBMITTED)
+    referral.require("accept")
     # One accept at a time per student, so two referrals of the same student
     # accepted at once end up in one case.
     Student.objects.select_for_update().filter(pk=referral.student_id).first()
     case = open_case_for(referral.student)
     joined = case is not None
     if not joined:
-        case = case_open(student=referral.student, lead_counselor=lead_counselor or by, by=by)
-    case_attach_referral(case=case, referral=referral, by=by)
+        case = case_open(student=referral.student, lead_counselor=lead_counselor or by, actor=actor)
+    case_attach_referral(case=case, referral=referral, actor=actor)
     referral.case = case
     referral.status = Status.ACCEPTED
     referral.latest_feedback = message
@@ -322,11 +311,12 @@ def referral_accept(*, referral, by, lead_counselor=None, message=""):
 
 
 @transaction.atomic
-def referral_request_input(*, referral, by, colleagues):
+def referral_request_input(*, referral, actor, colleagues):
     """Ask colleagues "how is this student in your class?". Colleagues asked
     before are not asked twice. Returns the new requests."""
+    by = as_actor(actor).user
     referral = _locked(referral)
-    _require_status(referral, *OPEN_STATUSES)
+    referral.require("request_input")
     already = set(referral.input_requests.values_list("requested_from_id", flat=True))
     new = [c for c in colleagues if c.pk not in already and c.pk != referral.referred_by_id]
     requests = [InputRequest.objects.create(referral=referral, requested_from=c, requested_by=by) for c in new]
@@ -349,13 +339,14 @@ def referral_request_input(*, referral, by, colleagues):
 
 
 @transaction.atomic
-def input_answer(*, input_request, by, rating, note):
+def input_answer(*, input_request, actor, rating, note):
     """A colleague answers once; a second answer (another tab) is refused."""
+    by = as_actor(actor).user
     input_request = InputRequest.objects.select_for_update().select_related("referral").get(pk=input_request.pk)
     if input_request.requested_from_id != by.pk:
-        raise PermissionError("Only the colleague asked may answer.")
+        raise PermissionDenied("Only the colleague asked may answer.")
     if input_request.answered_at is not None:
-        raise ReferralStateError(_("You have already answered this request. Thank you."))
+        raise RuleError(_("You have already answered this request. Thank you."))
     input_request.rating = rating
     input_request.note = note
     input_request.answered_at = timezone.now()

@@ -18,6 +18,7 @@ from accounts.policy import actor_for, visible_referrals
 from audit.models import Action as AuditAction
 from audit.services import audit_record
 from casework.services import open_case_for
+from common.rules import RuleError
 from referrals import selectors, services
 from referrals.filters import TriageFilter
 from referrals.forms import (
@@ -30,7 +31,7 @@ from referrals.forms import (
     ResubmitForm,
     StudentSearchForm,
 )
-from referrals.models import InputRequest, Referral, ReferralAttachment, Status
+from referrals.models import InputRequest, Referral, ReferralAttachment
 from roster.models import Classroom
 
 LIST_PAGE_SIZE = 25
@@ -76,7 +77,7 @@ def new(request):
             data = form.cleaned_data
             referral = services.referral_submit(
                 school=school,
-                by=request.user,
+                actor=actor,
                 student=data["student"],
                 categories=data["categories"],
                 observation=data["observation"],
@@ -181,12 +182,12 @@ def _detail_context(request, actor, referral, **forms):
         "due_on": selectors.triage_due_on(referral, calendar),
         "contacts": selectors.referral_contacts(referral, viewer=user),
     }
-    if is_referrer and referral.status == Status.NEEDS_INFO:
+    if is_referrer and referral.allows("resubmit"):
         context["resubmit_form"] = forms.get("resubmit_form") or ResubmitForm()
     if can_triage and referral.is_open:
         open_case = open_case_for(referral.student)
         context["open_case"] = open_case
-        if referral.can_be_triaged:
+        if referral.allows("accept"):
             context["accept_form"] = forms.get("accept_form") or AcceptForm(
                 school=referral.school, joins_case=open_case is not None, initial={"lead_counselor": user.pk}
             )
@@ -209,11 +210,11 @@ def _rerender(request, actor, referral, **forms):
     return render(request, "referrals/detail.html", _detail_context(request, actor, referral, **forms))
 
 
-def _state_allows(request, referral, *statuses):
+def _state_allows(request, referral, action):
     """False (with the reason as a message) when the referral moved on."""
-    if referral.status in statuses:
+    if referral.allows(action):
         return True
-    messages.error(request, services.state_message(referral))
+    messages.error(request, referral.state_message())
     return False
 
 
@@ -221,7 +222,7 @@ def _run(request, referral, action, success):
     """Call a service; a state conflict becomes a message on the referral page."""
     try:
         action()
-    except services.ReferralStateError as error:
+    except RuleError as error:
         messages.error(request, str(error))
     else:
         audit_record(
@@ -240,12 +241,12 @@ def _referrer_only(request, referral):
 def withdraw(request, pk):
     actor, referral = _referral_or_404(request, pk)
     _referrer_only(request, referral)
-    if not _state_allows(request, referral, Status.SUBMITTED, Status.NEEDS_INFO):
+    if not _state_allows(request, referral, "withdraw"):
         return _to_referral(referral)
     return _run(
         request,
         referral,
-        lambda: services.referral_withdraw(referral=referral, by=request.user),
+        lambda: services.referral_withdraw(referral=referral, actor=actor),
         _("You withdrew the referral."),
     )
 
@@ -254,7 +255,7 @@ def withdraw(request, pk):
 def resubmit(request, pk):
     actor, referral = _referral_or_404(request, pk)
     _referrer_only(request, referral)
-    if not _state_allows(request, referral, Status.NEEDS_INFO):
+    if not _state_allows(request, referral, "resubmit"):
         return _to_referral(referral)
     form = ResubmitForm(request.POST)
     if not form.is_valid():
@@ -262,7 +263,7 @@ def resubmit(request, pk):
     return _run(
         request,
         referral,
-        lambda: services.referral_resubmit(referral=referral, by=request.user, message=form.cleaned_data["message"]),
+        lambda: services.referral_resubmit(referral=referral, actor=actor, message=form.cleaned_data["message"]),
         _("Your answer was sent and the referral is back in the counselors' queue."),
     )
 
@@ -271,7 +272,7 @@ def resubmit(request, pk):
 def accept(request, pk):
     actor, referral = _referral_or_404(request, pk)
     actor.require("referral", "triage")
-    if not _state_allows(request, referral, Status.SUBMITTED):
+    if not _state_allows(request, referral, "accept"):
         return _to_referral(referral)
     joins_case = open_case_for(referral.student) is not None
     form = AcceptForm(request.POST, school=referral.school, joins_case=joins_case)
@@ -282,7 +283,7 @@ def accept(request, pk):
         referral,
         lambda: services.referral_accept(
             referral=referral,
-            by=request.user,
+            actor=actor,
             lead_counselor=form.cleaned_data.get("lead_counselor"),
             message=form.cleaned_data["message"],
         ),
@@ -294,7 +295,7 @@ def accept(request, pk):
 def ask(request, pk):
     actor, referral = _referral_or_404(request, pk)
     actor.require("referral", "triage")
-    if not _state_allows(request, referral, Status.SUBMITTED):
+    if not _state_allows(request, referral, "ask"):
         return _to_referral(referral)
     form = AskInfoForm(request.POST)
     if not form.is_valid():
@@ -302,7 +303,7 @@ def ask(request, pk):
     return _run(
         request,
         referral,
-        lambda: services.referral_ask_info(referral=referral, by=request.user, message=form.cleaned_data["message"]),
+        lambda: services.referral_ask_info(referral=referral, actor=actor, message=form.cleaned_data["message"]),
         _("Your question was sent to the teacher."),
     )
 
@@ -311,7 +312,7 @@ def ask(request, pk):
 def decline(request, pk):
     actor, referral = _referral_or_404(request, pk)
     actor.require("referral", "triage")
-    if not _state_allows(request, referral, Status.SUBMITTED):
+    if not _state_allows(request, referral, "decline"):
         return _to_referral(referral)
     form = DeclineForm(request.POST)
     if not form.is_valid():
@@ -319,7 +320,7 @@ def decline(request, pk):
     return _run(
         request,
         referral,
-        lambda: services.referral_decline(referral=referral, by=request.user, reason=form.cleaned_data["reason"]),
+        lambda: services.referral_decline(referral=referral, actor=actor, reason=form.cleaned_data["reason"]),
         _("The referral was declined. The teacher sees your reason."),
     )
 
@@ -328,7 +329,7 @@ def decline(request, pk):
 def request_input(request, pk):
     actor, referral = _referral_or_404(request, pk)
     actor.require("referral", "triage")
-    if not _state_allows(request, referral, Status.SUBMITTED, Status.NEEDS_INFO):
+    if not _state_allows(request, referral, "request_input"):
         return _to_referral(referral)
     asked = set(referral.input_requests.values_list("requested_from_id", flat=True))
     candidates = [c for c in selectors.input_candidates(referral) if c[0].pk not in asked]
@@ -339,7 +340,7 @@ def request_input(request, pk):
         request,
         referral,
         lambda: services.referral_request_input(
-            referral=referral, by=request.user, colleagues=form.cleaned_data["colleagues"]
+            referral=referral, actor=actor, colleagues=form.cleaned_data["colleagues"]
         ),
         _("Your colleagues were asked for their view."),
     )
@@ -382,11 +383,11 @@ def input_answer(request, pk):
             try:
                 services.input_answer(
                     input_request=item,
-                    by=request.user,
+                    actor=actor,
                     rating=form.cleaned_data["rating"],
                     note=form.cleaned_data["note"],
                 )
-            except services.ReferralStateError as error:
+            except RuleError as error:
                 messages.error(request, str(error))
             else:
                 audit_record(request=request, action=AuditAction.CHANGE, obj=item.referral, detail={"step": "input"})
@@ -444,7 +445,6 @@ def triage(request):
         "page": page,
         "rows": rows,
         "status_links": status_links,
-        "page_query": base.urlencode(),
         "covers_classes": covers_classes,
     }
     return render(request, "referrals/triage.html", context)

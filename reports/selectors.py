@@ -20,6 +20,7 @@ from accounts.models import Membership, Role, User
 from accounts.policy import visible_cases, visible_referrals
 from casework.models import CaseStatus, EvaluationEntry, Goal, Meeting, MeetingKind, Outcome
 from referrals.models import EventKind, Referral, ReferralEvent, Status
+from roster.schooldays import TRIAGE_DEADLINE_SCHOOL_DAYS
 
 CategoryLink = Referral.categories.through
 
@@ -27,7 +28,6 @@ CategoryLink = Referral.categories.through
 # referral (into a new or the student's open case) or declined it.
 FEEDBACK_EVENT_KINDS = (EventKind.INFO_REQUESTED, EventKind.ACCEPTED, EventKind.JOINED_CASE, EventKind.DECLINED)
 FEEDBACK_STATUSES = (Status.NEEDS_INFO, Status.ACCEPTED, Status.DECLINED)
-TRIAGE_TARGET_SCHOOL_DAYS = 3
 GOOD_OUTCOMES = (Outcome.RESOLVED, Outcome.IMPROVED)
 
 
@@ -299,7 +299,7 @@ def triage_times(*, pairs, calendar, today):
     than the target as late; those still waiting within it are not counted
     yet either way.
     """
-    target = TRIAGE_TARGET_SCHOOL_DAYS
+    target = TRIAGE_DEADLINE_SCHOOL_DAYS
     days = {}  # school days to triage: how many referrals
     late_waiting = 0
     today = next_school_day(calendar, today)

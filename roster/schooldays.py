@@ -6,6 +6,9 @@ the same everywhere.
 
 import datetime
 
+# A referral is triaged within this many school days of its (re)submission.
+TRIAGE_DEADLINE_SCHOOL_DAYS = 3
+
 
 def is_school_day(day: datetime.date, *, days_per_week: int, holidays: set) -> bool:
     # weekday(): Monday is 0. A 5-day week ends on Friday (4), a 6-day on Saturday (5).

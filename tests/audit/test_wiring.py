@@ -42,7 +42,7 @@ def test_triage_decision_is_audited_as_a_change(login, world, referral):
 
 
 def test_case_view_change_and_calendar_are_audited(login, world):
-    case = case_open(student=world.student_a, lead_counselor=world.counselor, by=world.counselor)
+    case = case_open(student=world.student_a, lead_counselor=world.counselor, actor=world.counselor)
     client = login(world.counselor)
     client.get(reverse("casework:detail", args=[case.pk]))
     client.get(reverse("casework:print", args=[case.pk]))

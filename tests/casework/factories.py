@@ -30,8 +30,8 @@ def accepted_case(world, *, student=None, teacher=None, counselor=None, urgency=
         triaged_by=counselor,
         triaged_at=timezone.now(),
     )
-    case = services.case_open(student=student, lead_counselor=counselor, by=counselor)
-    services.case_attach_referral(case=case, referral=referral, by=counselor)
+    case = services.case_open(student=student, lead_counselor=counselor, actor=counselor)
+    services.case_attach_referral(case=case, referral=referral, actor=counselor)
     referral.save()
     return case
 
@@ -43,7 +43,7 @@ def planned_case(world, **kwargs):
     counselor = case.lead_counselor
     goal = services.goal_add(
         case=case,
-        by=counselor,
+        actor=counselor,
         statement="Maths score back to the class average",
         indicator="Weekly maths quiz score",
         baseline=Decimal("55"),
@@ -53,7 +53,7 @@ def planned_case(world, **kwargs):
     )
     action = services.action_add(
         case=case,
-        by=counselor,
+        actor=counselor,
         description="Ten minutes of fraction practice after class",
         responsible=world.teacher,
         goal=goal,
@@ -62,7 +62,7 @@ def planned_case(world, **kwargs):
     )
     meeting = services.meeting_schedule(
         case=case,
-        by=counselor,
+        actor=counselor,
         kind=MeetingKind.CASE_CONFERENCE,
         starts_at=timezone.now() + datetime.timedelta(days=2),
         duration_minutes=45,

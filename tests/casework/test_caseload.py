@@ -67,7 +67,7 @@ def test_filters(world, login):
     assert case.number in client.get(URL, {"status": "closed"}).text
     # A member of the team who does not lead the case sees it under "my cases".
     assert case.number not in login(world.counselor2).get(URL).text
-    services.case_add_member(case=other, user=world.counselor, role="other_counselor", by=world.counselor2)
+    services.case_add_member(case=other, user=world.counselor, role="other_counselor", actor=world.counselor2)
     assert other.number in login(world.counselor).get(URL).text
 
 

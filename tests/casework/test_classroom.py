@@ -46,7 +46,7 @@ def case(world):
         summary="Shared summary for the team.",
         counselor_assessment="Low confidence, not ability.",
     )
-    services.note_add(case=case, by=world.counselor, body=NOTE)
+    services.note_add(case=case, actor=world.counselor, body=NOTE)
     case.refresh_from_db()
     return case
 

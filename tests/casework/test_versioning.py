@@ -100,7 +100,7 @@ def test_second_save_of_the_shared_summary_is_refused(world, login):
 
 def test_the_service_refuses_a_stale_version(world):
     case = planned_case(world)
-    services.goal_update(goal=case.goal, by=world.counselor, version=1, unit="marks")
+    services.goal_update(goal=case.goal, actor=world.counselor, version=1, unit="marks")
     with pytest.raises(StaleEdit) as refused:
-        services.goal_update(goal=Goal.objects.get(pk=case.goal.pk), by=world.counselor2, version=1, unit="pts")
+        services.goal_update(goal=Goal.objects.get(pk=case.goal.pk), actor=world.counselor2, version=1, unit="pts")
     assert refused.value.current.unit == "marks"

@@ -36,7 +36,7 @@ def _category(school):
 def _file(world, student, urgency=Urgency.ROUTINE, by=None):
     return referrals.referral_submit(
         school=world.school,
-        by=by or world.teacher,
+        actor=by or world.teacher,
         student=student,
         categories=_category(world.school),
         observation=f"{SENTINEL}-OBSERVATION cries in class, parents divorcing",
@@ -74,31 +74,31 @@ def story(people, django_capture_on_commit_callbacks, fake_whatsapp):
     s = SimpleNamespace()
     with django_capture_on_commit_callbacks(execute=True):
         s.urgent = _file(w, w.student_a, urgency=Urgency.URGENT)
-        referrals.referral_ask_info(referral=s.urgent, by=w.counselor, message=f"{SENTINEL}-ASK since when?")
-        referrals.referral_resubmit(referral=s.urgent, by=w.teacher, message=f"{SENTINEL}-RESUBMIT two weeks")
-        s.urgent = referrals.referral_accept(referral=s.urgent, by=w.counselor, message=f"{SENTINEL}-ACCEPT")
+        referrals.referral_ask_info(referral=s.urgent, actor=w.counselor, message=f"{SENTINEL}-ASK since when?")
+        referrals.referral_resubmit(referral=s.urgent, actor=w.teacher, message=f"{SENTINEL}-RESUBMIT two weeks")
+        s.urgent = referrals.referral_accept(referral=s.urgent, actor=w.counselor, message=f"{SENTINEL}-ACCEPT")
         s.case = s.urgent.case
         s.second = _file(w, w.student_a, by=w.homeroom)
-        referrals.referral_accept(referral=s.second, by=w.counselor, message=f"{SENTINEL}-JOIN")
+        referrals.referral_accept(referral=s.second, actor=w.counselor, message=f"{SENTINEL}-JOIN")
         s.declined = _file(w, w.student_b, by=w.other_teacher)
-        referrals.referral_decline(referral=s.declined, by=w.counselor2, reason=f"{SENTINEL}-DECLINE")
+        referrals.referral_decline(referral=s.declined, actor=w.counselor2, reason=f"{SENTINEL}-DECLINE")
 
         casework.case_update_texts(
             case=s.case,
-            by=w.counselor,
+            actor=w.counselor,
             version=s.case.version,
             summary=f"{SENTINEL}-SUMMARY",
             counselor_assessment=f"{SENTINEL}-ASSESSMENT",
         )
-        casework.note_add(case=s.case, by=w.counselor, body=f"{SENTINEL}-CONFIDENTIAL")
-        casework.case_add_member(case=s.case, user=w.vp, role="vice_principal", by=w.counselor)
-        goal = casework.goal_add(case=s.case, by=w.counselor, statement=f"{SENTINEL}-GOAL", indicator="score")
+        casework.note_add(case=s.case, actor=w.counselor, body=f"{SENTINEL}-CONFIDENTIAL")
+        casework.case_add_member(case=s.case, user=w.vp, role="vice_principal", actor=w.counselor)
+        goal = casework.goal_add(case=s.case, actor=w.counselor, statement=f"{SENTINEL}-GOAL", indicator="score")
         casework.action_add(
-            case=s.case, by=w.counselor, description=f"{SENTINEL}-ACTION", responsible=w.teacher, goal=goal
+            case=s.case, actor=w.counselor, description=f"{SENTINEL}-ACTION", responsible=w.teacher, goal=goal
         )
         s.meeting = casework.meeting_schedule(
             case=s.case,
-            by=w.counselor,
+            actor=w.counselor,
             kind=MeetingKind.CASE_CONFERENCE,
             starts_at=timezone.now() + datetime.timedelta(days=2),
             duration_minutes=45,
@@ -109,7 +109,7 @@ def story(people, django_capture_on_commit_callbacks, fake_whatsapp):
         s.meeting.refresh_from_db()
         casework.meeting_update(
             meeting=s.meeting,
-            by=w.counselor,
+            actor=w.counselor,
             sequence=s.meeting.sequence,
             attendees=[w.counselor, w.teacher, w.homeroom, w.vp],
             place="Ruang rapat",
@@ -252,7 +252,7 @@ def morning(people, django_capture_on_commit_callbacks, fake_whatsapp):
     NotificationPreference.objects.create(user=w.vp, email_digest=True)
     with django_capture_on_commit_callbacks(execute=True):
         case = referrals.referral_accept(
-            referral=_file(w, w.student_a), by=w.counselor, message=f"{SENTINEL}-ACCEPT"
+            referral=_file(w, w.student_a), actor=w.counselor, message=f"{SENTINEL}-ACCEPT"
         ).case
         waiting = _file(w, w.student_a, by=w.homeroom)
     Referral.objects.filter(pk=waiting.pk).update(submitted_at=timezone.now() - datetime.timedelta(days=21))
@@ -303,7 +303,7 @@ def test_whatsapp_messages_are_a_sentence_and_a_link(story, world):
 def test_input_requested_tells_the_colleague(world, django_capture_on_commit_callbacks, mailoutbox):
     with django_capture_on_commit_callbacks(execute=True):
         referral = _file(world, world.student_a)
-        referrals.referral_request_input(referral=referral, by=world.counselor, colleagues=[world.homeroom])
+        referrals.referral_request_input(referral=referral, actor=world.counselor, colleagues=[world.homeroom])
     assert _kinds(world.homeroom) == [Kind.INPUT_REQUESTED]
     assert mailoutbox[-1].to == [world.homeroom.email]
 

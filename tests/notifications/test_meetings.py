@@ -20,12 +20,12 @@ def meeting(world, django_capture_on_commit_callbacks):
     for the counselor, the teacher and the homeroom teacher, its invitations
     sent."""
     case = accepted_case(world)
-    casework.case_add_member(case=case, user=world.homeroom, role="subject_teacher", by=world.counselor)
+    casework.case_add_member(case=case, user=world.homeroom, role="subject_teacher", actor=world.counselor)
     starts_at = (timezone.now() + datetime.timedelta(days=2)).replace(second=0, microsecond=0)
     with django_capture_on_commit_callbacks(execute=True):
         meeting = casework.meeting_schedule(
             case=case,
-            by=world.counselor,
+            actor=world.counselor,
             kind=MeetingKind.CASE_CONFERENCE,
             starts_at=starts_at,
             duration_minutes=45,
@@ -55,7 +55,7 @@ def _update(meeting, by, django_capture_on_commit_callbacks, **changes):
         "attendees": list(meeting.attendees.all()),
     } | changes
     with django_capture_on_commit_callbacks(execute=True):
-        return casework.meeting_update(meeting=meeting, by=by, sequence=meeting.sequence, **fields)
+        return casework.meeting_update(meeting=meeting, actor=by, sequence=meeting.sequence, **fields)
 
 
 INVITED = [("homeroom", Kind.MEETING_SCHEDULED), ("teacher", Kind.MEETING_SCHEDULED)]

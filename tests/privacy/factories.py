@@ -23,7 +23,7 @@ def student_with_history(world, *, student=None, note=f"Told me about home: {NOT
     upload = SimpleUploadedFile("scores scan.pdf", PDF, content_type="application/pdf")
     with_file = referrals.referral_submit(
         school=student.school,
-        by=world.homeroom,
+        actor=world.homeroom,
         student=student,
         categories=[category(student.school)],
         observation="Reads slowly and skips words.",
@@ -31,8 +31,8 @@ def student_with_history(world, *, student=None, note=f"Told me about home: {NOT
         files=[(upload, "application/pdf")],
     )
     declined = referrals.referral_decline(
-        referral=with_file, by=case.lead_counselor, reason="Handled in class for now."
+        referral=with_file, actor=case.lead_counselor, reason="Handled in class for now."
     )
-    casework.note_add(case=case, by=case.lead_counselor, body=note)
+    casework.note_add(case=case, actor=case.lead_counselor, body=note)
     case.referral, case.declined = referral, declined
     return case

@@ -26,7 +26,7 @@ def referral(world):
 
     return services.referral_submit(
         school=world.school,
-        by=world.teacher,
+        actor=world.teacher,
         student=world.student_a,
         categories=[category(world.school)],
         observation="Stops working after ten minutes.",
@@ -80,7 +80,7 @@ def test_triage_needs_a_counselor(login, world, referral, name, who):
 @pytest.mark.parametrize("who", ["counselor", "vp"])
 def test_only_the_referrer_withdraws_or_resubmits(login, world, referral, name, who):
     if name == "resubmit":
-        services.referral_ask_info(referral=referral, by=world.counselor, message="?")
+        services.referral_ask_info(referral=referral, actor=world.counselor, message="?")
     response = login(getattr(world, who)).post(url(name, referral), data_for(name, world))
     assert response.status_code == 403
 
@@ -93,7 +93,7 @@ def test_withdraw(login, world, referral):
 
 
 def test_withdraw_after_triage_says_what_happened(login, world, referral):
-    services.referral_accept(referral=referral, by=world.counselor)
+    services.referral_accept(referral=referral, actor=world.counselor)
     response = login(world.teacher).post(url("withdraw", referral), follow=True)
     assert response.redirect_chain[-1][0] == reverse("referrals:detail", args=[referral.pk])
     assert "This referral has already been accepted." in response.text
@@ -114,7 +114,7 @@ def test_ask_without_a_message_is_a_field_error(login, world, referral):
 
 
 def test_resubmit_without_an_answer_is_a_field_error(login, world, referral):
-    services.referral_ask_info(referral=referral, by=world.counselor, message="Since when?")
+    services.referral_ask_info(referral=referral, actor=world.counselor, message="Since when?")
     response = login(world.teacher).post(url("resubmit", referral), {"message": ""})
     assert "Write your answer to the counselor&#x27;s question." in response.text
     assert Referral.objects.get().status == Status.NEEDS_INFO
@@ -159,7 +159,7 @@ def test_request_input(login, world, referral):
 
 @pytest.mark.parametrize("name", COUNSELOR_ACTIONS)
 def test_triage_on_a_decided_referral_shows_the_current_state(login, world, referral, name):
-    services.referral_decline(referral=referral, by=world.counselor2, reason="Handled in class.")
+    services.referral_decline(referral=referral, actor=world.counselor2, reason="Handled in class.")
     response = login(world.counselor).post(url(name, referral), data_for(name, world), follow=True)
     assert response.status_code == 200
     assert "This referral has already been declined." in response.text

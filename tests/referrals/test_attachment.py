@@ -15,7 +15,7 @@ def attachment(world):
     upload = SimpleUploadedFile("rapor <b>.pdf", PDF, content_type="text/html")
     services.referral_submit(
         school=world.school,
-        by=world.teacher,
+        actor=world.teacher,
         student=world.student_a,
         categories=[category(world.school)],
         observation="Low scores.",
@@ -54,7 +54,7 @@ def test_others_get_404(login, world, attachment, who):
 def test_attachment_of_another_referral_is_404(login, world, attachment):
     other = services.referral_submit(
         school=world.school,
-        by=world.teacher,
+        actor=world.teacher,
         student=world.student_b,
         categories=[category(world.school)],
         observation="x",
@@ -102,7 +102,7 @@ def test_a_rolled_back_submission_leaves_no_file(monkeypatch, world, private_med
     with pytest.raises(RuntimeError, match="forced failure"):
         services.referral_submit(
             school=world.school,
-            by=world.teacher,
+            actor=world.teacher,
             student=world.student_a,
             categories=[category(world.school)],
             observation="Low scores.",

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 def referral(world):
     return services.referral_submit(
         school=world.school,
-        by=world.teacher,
+        actor=world.teacher,
         student=world.student_a,
         categories=[category(world.school), category(world.school, "attention")],
         observation="Stops working after ten minutes.",
@@ -83,7 +83,7 @@ def test_counselor_sees_the_triage_forms(login, world, referral):
 
 
 def test_counselor_sees_the_open_case_it_would_join(login, world, referral):
-    case = case_open(student=world.student_a, lead_counselor=world.counselor2, by=world.counselor2)
+    case = case_open(student=world.student_a, lead_counselor=world.counselor2, actor=world.counselor2)
     text = login(world.counselor).get(url(referral)).text
     assert "already has an open case" in text
     assert f"Case {case.number}" in text
@@ -99,8 +99,8 @@ def test_vice_principal_reads_without_acting(login, world, referral):
 
 
 def test_the_referral_shows_colleagues_answers(login, world, referral):
-    [request] = services.referral_request_input(referral=referral, by=world.counselor, colleagues=[world.homeroom])
-    services.input_answer(input_request=request, by=world.homeroom, rating="struggling", note="Quiet and tired.")
+    [request] = services.referral_request_input(referral=referral, actor=world.counselor, colleagues=[world.homeroom])
+    services.input_answer(input_request=request, actor=world.homeroom, rating="struggling", note="Quiet and tired.")
     for user in (world.counselor, world.teacher):
         text = login(user).get(url(referral)).text
         assert "Colleagues&#x27; view" in text or "Colleagues' view" in text

@@ -17,14 +17,14 @@ def request_(world):
 
     referral = services.referral_submit(
         school=world.school,
-        by=world.teacher,
+        actor=world.teacher,
         student=world.student_a,
         categories=[category(world.school)],
         observation="SECRET OBSERVATION TEXT",
         observed_since=Since.WEEKS,
         teacher_view="SECRET VIEW",
     )
-    [item] = services.referral_request_input(referral=referral, by=world.counselor, colleagues=[world.homeroom])
+    [item] = services.referral_request_input(referral=referral, actor=world.counselor, colleagues=[world.homeroom])
     return item
 
 

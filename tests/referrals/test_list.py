@@ -17,7 +17,7 @@ URL = reverse("referrals:list")
 def file(world, student, by):
     return services.referral_submit(
         school=world.school,
-        by=by,
+        actor=by,
         student=student,
         categories=[category(world.school)],
         observation="Observation",
@@ -56,7 +56,7 @@ def test_lists_only_my_referrals_newest_first_with_status_and_feedback(login, wo
     new = file(world, world.student_b, world.teacher)
     file(world, world.student_a, world.homeroom)  # someone else's
     ReferralFactory(student=world.other_student, referred_by=world.outsider)  # another school
-    services.referral_decline(referral=old, by=world.counselor, reason="Handled in class: try pair work.")
+    services.referral_decline(referral=old, actor=world.counselor, reason="Handled in class: try pair work.")
 
     response = login(world.teacher).get(URL)
     text = response.text
@@ -76,7 +76,7 @@ def test_outsider_sees_none_of_ours(login, world):
 
 
 def test_accepted_referral_shows_the_case(login, world):
-    referral = services.referral_accept(referral=file(world, world.student_a, world.teacher), by=world.counselor)
+    referral = services.referral_accept(referral=file(world, world.student_a, world.teacher), actor=world.counselor)
     response = login(world.teacher).get(URL)
     assert f"Case {referral.case.number}" in response.text
     assert "Accepted" in response.text
@@ -84,7 +84,7 @@ def test_accepted_referral_shows_the_case(login, world):
 
 def test_pending_input_requests_are_listed(login, world):
     referral = file(world, world.student_a, world.homeroom)
-    [request] = services.referral_request_input(referral=referral, by=world.counselor, colleagues=[world.teacher])
+    [request] = services.referral_request_input(referral=referral, actor=world.counselor, colleagues=[world.teacher])
     response = login(world.teacher).get(URL)
     assert "Counselors ask for your view" in response.text
     assert reverse("referrals:input", args=[request.pk]) in response.text

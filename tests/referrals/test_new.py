@@ -98,7 +98,7 @@ def test_preselected_student_shows_the_form_with_defaults(login, world):
 
 
 def test_form_says_when_the_student_has_an_open_case(login, world):
-    case = case_open(student=world.student_a, lead_counselor=world.counselor, by=world.counselor)
+    case = case_open(student=world.student_a, lead_counselor=world.counselor, actor=world.counselor)
     response = login(world.teacher).get(URL, {"student": world.student_a.pk})
     assert f"already has an open case ({case.number})" in response.text
 

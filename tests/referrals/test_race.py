@@ -7,6 +7,7 @@ import pytest
 from django.db import connection, connections, transaction
 
 from casework.models import Case
+from common.rules import RuleError
 from referrals import services
 from referrals.models import Referral, ReferralEvent, Since, Status
 from tests.referrals.factories import category
@@ -48,21 +49,21 @@ def _race(*actions):
 def test_accept_and_decline_at_once_exactly_one_wins(world):
     referral = services.referral_submit(
         school=world.school,
-        by=world.teacher,
+        actor=world.teacher,
         student=world.student_a,
         categories=[category(world.school)],
         observation="Stops working.",
         observed_since=Since.WEEKS,
     )
     results = _race(
-        lambda: services.referral_accept(referral=Referral.objects.get(pk=referral.pk), by=world.counselor),
+        lambda: services.referral_accept(referral=Referral.objects.get(pk=referral.pk), actor=world.counselor),
         lambda: services.referral_decline(
-            referral=Referral.objects.get(pk=referral.pk), by=world.counselor2, reason="Handled in class."
+            referral=Referral.objects.get(pk=referral.pk), actor=world.counselor2, reason="Handled in class."
         ),
     )
     errors = [r for r in results if isinstance(r, Exception)]
     assert len(errors) == 1, results
-    assert isinstance(errors[0], services.ReferralStateError)
+    assert isinstance(errors[0], RuleError)
     referral.refresh_from_db()
     if referral.status == Status.ACCEPTED:
         assert Case.objects.count() == 1
@@ -78,7 +79,7 @@ def test_two_accepts_of_one_student_make_one_case(world):
     referrals = [
         services.referral_submit(
             school=world.school,
-            by=teacher,
+            actor=teacher,
             student=world.student_a,
             categories=[category(world.school)],
             observation="Stops working.",
@@ -87,8 +88,8 @@ def test_two_accepts_of_one_student_make_one_case(world):
         for teacher in (world.teacher, world.homeroom)
     ]
     results = _race(
-        lambda: services.referral_accept(referral=Referral.objects.get(pk=referrals[0].pk), by=world.counselor),
-        lambda: services.referral_accept(referral=Referral.objects.get(pk=referrals[1].pk), by=world.counselor2),
+        lambda: services.referral_accept(referral=Referral.objects.get(pk=referrals[0].pk), actor=world.counselor),
+        lambda: services.referral_accept(referral=Referral.objects.get(pk=referrals[1].pk), actor=world.counselor2),
     )
     assert not [r for r in results if isinstance(r, Exception)], results
     assert Case.objects.count() == 1

@@ -1,6 +1,8 @@
 import pytest
+from django.core.exceptions import PermissionDenied
 
 from casework.models import Case, CaseMember, TeamRole
+from common.rules import RuleError
 from notifications.models import Kind, Notification
 from referrals import services
 from referrals.models import ConcernCategory, EventKind, InputRequest, Rating, Referral, Since, Status, Urgency
@@ -12,7 +14,7 @@ pytestmark = pytest.mark.django_db
 def file(world, *, student=None, by=None, urgency=Urgency.ROUTINE):
     return services.referral_submit(
         school=world.school,
-        by=by or world.teacher,
+        actor=by or world.teacher,
         student=student or world.student_a,
         categories=[category(world.school)],
         observation="Stops working after ten minutes.",
@@ -81,21 +83,21 @@ def test_urgent_referral_also_tells_the_vice_principal(world):
 
 
 def test_submit_refuses_a_student_of_another_school(world):
-    with pytest.raises(ValueError):
+    with pytest.raises(RuleError):
         file(world, student=world.other_student)
     assert not Referral.objects.exists()
 
 
 def test_ask_then_resubmit_tells_the_counselor_who_asked(world):
     referral = file(world)
-    services.referral_ask_info(referral=referral, by=world.counselor2, message="Since when exactly?")
+    services.referral_ask_info(referral=referral, actor=world.counselor2, message="Since when exactly?")
     referral.refresh_from_db()
     assert referral.status == Status.NEEDS_INFO
     assert referral.latest_feedback == "Since when exactly?"
     assert Kind.REFERRAL_NEEDS_INFO in kinds_for(world.teacher)
 
     before = referral.submitted_at
-    services.referral_resubmit(referral=referral, by=world.teacher, message="Since the first test in October.")
+    services.referral_resubmit(referral=referral, actor=world.teacher, message="Since the first test in October.")
     referral.refresh_from_db()
     assert referral.status == Status.SUBMITTED
     assert referral.submitted_at > before
@@ -109,13 +111,13 @@ def test_ask_then_resubmit_tells_the_counselor_who_asked(world):
 
 def test_resubmit_only_when_information_was_asked(world):
     referral = file(world)
-    with pytest.raises(services.ReferralStateError, match="waiting for triage"):
-        services.referral_resubmit(referral=referral, by=world.teacher, message="More")
+    with pytest.raises(RuleError, match="waiting for triage"):
+        services.referral_resubmit(referral=referral, actor=world.teacher, message="More")
 
 
 def test_accept_opens_a_case_with_the_lead_counselor(world):
     referral = file(world)
-    referral = services.referral_accept(referral=referral, by=world.counselor, lead_counselor=world.counselor2)
+    referral = services.referral_accept(referral=referral, actor=world.counselor, lead_counselor=world.counselor2)
     referral.refresh_from_db()
     case = referral.case
     assert referral.status == Status.ACCEPTED
@@ -129,14 +131,14 @@ def test_accept_opens_a_case_with_the_lead_counselor(world):
 
 
 def test_accept_defaults_the_lead_to_the_accepting_counselor(world):
-    referral = services.referral_accept(referral=file(world), by=world.counselor)
+    referral = services.referral_accept(referral=file(world), actor=world.counselor)
     assert referral.case.lead_counselor == world.counselor
 
 
 def test_accept_joins_the_students_open_case(world):
-    first = services.referral_accept(referral=file(world), by=world.counselor)
+    first = services.referral_accept(referral=file(world), actor=world.counselor)
     second = file(world, by=world.homeroom)
-    second = services.referral_accept(referral=second, by=world.counselor2, lead_counselor=world.counselor2)
+    second = services.referral_accept(referral=second, actor=world.counselor2, lead_counselor=world.counselor2)
     assert second.case == first.case
     assert Case.objects.count() == 1
     assert second.case.lead_counselor == world.counselor
@@ -146,9 +148,9 @@ def test_accept_joins_the_students_open_case(world):
 
 def test_decline_needs_a_reason_and_tells_the_teacher(world):
     referral = file(world)
-    with pytest.raises(ValueError):
-        services.referral_decline(referral=referral, by=world.counselor, reason="  ")
-    services.referral_decline(referral=referral, by=world.counselor, reason="Handled in class: try pair work.")
+    with pytest.raises(RuleError):
+        services.referral_decline(referral=referral, actor=world.counselor, reason="  ")
+    services.referral_decline(referral=referral, actor=world.counselor, reason="Handled in class: try pair work.")
     referral.refresh_from_db()
     assert referral.status == Status.DECLINED
     assert referral.decline_reason == "Handled in class: try pair work."
@@ -159,35 +161,35 @@ def test_decline_needs_a_reason_and_tells_the_teacher(world):
 def test_a_decided_referral_cannot_be_triaged_again(world, first):
     referral = file(world)
     {
-        "accept": lambda: services.referral_accept(referral=referral, by=world.counselor),
-        "decline": lambda: services.referral_decline(referral=referral, by=world.counselor, reason="No"),
-        "ask": lambda: services.referral_ask_info(referral=referral, by=world.counselor, message="?"),
-        "withdraw": lambda: services.referral_withdraw(referral=referral, by=world.teacher),
+        "accept": lambda: services.referral_accept(referral=referral, actor=world.counselor),
+        "decline": lambda: services.referral_decline(referral=referral, actor=world.counselor, reason="No"),
+        "ask": lambda: services.referral_ask_info(referral=referral, actor=world.counselor, message="?"),
+        "withdraw": lambda: services.referral_withdraw(referral=referral, actor=world.teacher),
     }[first]()
-    with pytest.raises(services.ReferralStateError):
-        services.referral_accept(referral=referral, by=world.counselor2)
-    with pytest.raises(services.ReferralStateError):
-        services.referral_decline(referral=referral, by=world.counselor2, reason="No")
+    with pytest.raises(RuleError):
+        services.referral_accept(referral=referral, actor=world.counselor2)
+    with pytest.raises(RuleError):
+        services.referral_decline(referral=referral, actor=world.counselor2, reason="No")
     referral.refresh_from_db()
     assert referral.events.count() == 2
 
 
 def test_withdraw_is_for_the_referrer_while_open(world):
     referral = file(world)
-    with pytest.raises(PermissionError):
-        services.referral_withdraw(referral=referral, by=world.homeroom)
-    services.referral_withdraw(referral=referral, by=world.teacher)
+    with pytest.raises(PermissionDenied):
+        services.referral_withdraw(referral=referral, actor=world.homeroom)
+    services.referral_withdraw(referral=referral, actor=world.teacher)
     referral.refresh_from_db()
     assert referral.status == Status.WITHDRAWN
-    with pytest.raises(services.ReferralStateError, match="withdrawn"):
-        services.referral_withdraw(referral=referral, by=world.teacher)
+    with pytest.raises(RuleError, match="withdrawn"):
+        services.referral_withdraw(referral=referral, actor=world.teacher)
 
 
 def test_request_input_asks_each_colleague_once(world):
     referral = file(world)
-    made = services.referral_request_input(referral=referral, by=world.counselor, colleagues=[world.homeroom])
+    made = services.referral_request_input(referral=referral, actor=world.counselor, colleagues=[world.homeroom])
     again = services.referral_request_input(
-        referral=referral, by=world.counselor, colleagues=[world.homeroom, world.teacher]
+        referral=referral, actor=world.counselor, colleagues=[world.homeroom, world.teacher]
     )
     assert len(made) == 1
     assert again == []  # already asked, and the referrer is never asked
@@ -199,15 +201,15 @@ def test_request_input_asks_each_colleague_once(world):
 
 def test_input_answer_is_recorded_once(world):
     referral = file(world)
-    [request] = services.referral_request_input(referral=referral, by=world.counselor, colleagues=[world.homeroom])
-    services.input_answer(input_request=request, by=world.homeroom, rating=Rating.STRUGGLING, note="Quiet in class.")
+    [request] = services.referral_request_input(referral=referral, actor=world.counselor, colleagues=[world.homeroom])
+    services.input_answer(input_request=request, actor=world.homeroom, rating=Rating.STRUGGLING, note="Quiet in class.")
     request.refresh_from_db()
     assert request.answered_at is not None
     assert referral.events.last().kind == EventKind.INPUT_GIVEN
-    with pytest.raises(services.ReferralStateError):
-        services.input_answer(input_request=request, by=world.homeroom, rating=Rating.DOING_WELL, note="Fine.")
-    with pytest.raises(PermissionError):
-        services.input_answer(input_request=request, by=world.teacher, rating=Rating.DOING_WELL, note="Fine.")
+    with pytest.raises(RuleError):
+        services.input_answer(input_request=request, actor=world.homeroom, rating=Rating.DOING_WELL, note="Fine.")
+    with pytest.raises(PermissionDenied):
+        services.input_answer(input_request=request, actor=world.teacher, rating=Rating.DOING_WELL, note="Fine.")
 
 
 def test_factory_referral_has_a_category(world):

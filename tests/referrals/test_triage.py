@@ -19,7 +19,7 @@ URL = reverse("referrals:triage")
 def file(world, *, student=None, urgency=Urgency.ROUTINE, days_ago=0, code="low_achievement", by=None):
     referral = services.referral_submit(
         school=world.school,
-        by=by or world.teacher,
+        actor=by or world.teacher,
         student=student or world.student_a,
         categories=[category(world.school, code)],
         observation="o",
@@ -63,7 +63,7 @@ def test_default_is_waiting_referrals_in_my_classes_urgent_first_then_oldest(log
     priority = file(world, urgency=Urgency.PRIORITY, days_ago=2)
     other_class = file(world, student=world.student_b, urgency=Urgency.URGENT)
     decided = file(world, days_ago=5)
-    services.referral_decline(referral=decided, by=world.counselor, reason="No")
+    services.referral_decline(referral=decided, actor=world.counselor, reason="No")
 
     response = login(world.counselor).get(URL)
     assert response.status_code == 200
@@ -119,7 +119,7 @@ def test_status_counts_and_links(login, world):
     file(world)
     file(world)
     asked = file(world)
-    services.referral_ask_info(referral=asked, by=world.counselor, message="?")
+    services.referral_ask_info(referral=asked, actor=world.counselor, message="?")
     response = login(world.counselor).get(URL)
     counts = {status.value: count for status, count, _q, _current in response.context["status_links"]}
     assert counts == {"submitted": 2, "needs_info": 1, "accepted": 0, "declined": 0, "withdrawn": 0}

@@ -89,7 +89,7 @@ def _file(by, school, student, *, attachment=False, observation="Stops working a
     files = [(SimpleUploadedFile("scan.pdf", PDF, content_type="application/pdf"), "application/pdf")]
     return referrals.referral_submit(
         school=school,
-        by=by,
+        actor=by,
         student=student,
         categories=_categories(school),
         observation=observation,
@@ -100,7 +100,7 @@ def _file(by, school, student, *, attachment=False, observation="Stops working a
 
 def _case(by, school, student, lead):
     referral = _file(by, school, student)
-    referrals.referral_accept(referral=referral, by=lead, lead_counselor=lead)
+    referrals.referral_accept(referral=referral, actor=lead, lead_counselor=lead)
     referral.refresh_from_db()
     case = referral.case
     case.referral = referral
@@ -111,7 +111,7 @@ def _plan(case, *, lead, responsible, attendees):
     today = timezone.localdate()
     goal = casework.goal_add(
         case=case,
-        by=lead,
+        actor=lead,
         statement="Maths score back to the class average",
         indicator="Weekly quiz score",
         baseline=Decimal("55"),
@@ -120,7 +120,7 @@ def _plan(case, *, lead, responsible, attendees):
     )
     action = casework.action_add(
         case=case,
-        by=lead,
+        actor=lead,
         description="Fraction practice after class",
         responsible=responsible,
         goal=goal,
@@ -128,7 +128,7 @@ def _plan(case, *, lead, responsible, attendees):
     )
     meeting = casework.meeting_schedule(
         case=case,
-        by=lead,
+        actor=lead,
         kind=MeetingKind.CASE_CONFERENCE,
         starts_at=timezone.now() + datetime.timedelta(days=2),
         duration_minutes=45,

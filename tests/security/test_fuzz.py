@@ -159,7 +159,7 @@ def _fresh_referral(g):
 
 def _needs_info(g):
     referral = _fresh_referral(g)
-    referrals.referral_ask_info(referral=referral, by=g.world.counselor, message="Which lessons?")
+    referrals.referral_ask_info(referral=referral, actor=g.world.counselor, message="Which lessons?")
     return referral
 
 
@@ -177,7 +177,7 @@ def _input(g):
 def _fresh_action(g):
     case = g.case_a
     return casework.action_add(
-        case=case, by=g.world.counselor, description="Fresh action", responsible=g.world.teacher, goal=case.goal
+        case=case, actor=g.world.counselor, description="Fresh action", responsible=g.world.teacher, goal=case.goal
     )
 
 
