@@ -29,7 +29,7 @@ from casework.filters import CaseloadFilter
 from casework.ics import meeting_filename, meeting_ics
 from casework.models import CaseStatus, EntryKind, EvaluationRating
 from casework.services import MANUAL_TRANSITIONS, CaseworkError, StaleEdit
-from notifications.messages import absolute_url
+from common.links import absolute_url
 
 TEACHER_ENTRY_KINDS = [EntryKind.PROGRESS_CHECK, EntryKind.OBSERVATION, EntryKind.PARENT_CONTACT, EntryKind.MEETING]
 CASELOAD_PAGE_SIZE = 50

@@ -27,6 +27,7 @@ from django.db import transaction
 from django.db.models import Case, Exists, F, OuterRef, PositiveSmallIntegerField, Q, Value, When
 from django.utils import timezone
 
+from common.tasks import enqueue
 from notifications import channels
 from notifications.models import Channel, Delivery, DeliveryStatus, Notification, NotificationPreference
 
@@ -126,21 +127,6 @@ def deliveries_for(notifications):
 
 
 # Enqueueing: never let a broker problem fail the request.
-
-
-def enqueue(task, *args):
-    """apply_async without publish retries; a broker that is down is logged
-    and reported as False (the sweep sends the delivery later)."""
-    try:
-        if task.app.conf.task_always_eager:
-            # No broker (make run): in-process, without opening a producer.
-            task.apply(args=args, throw=True)
-        else:
-            task.apply_async(args=args, retry=False)
-    except Exception:  # kombu OperationalError, connection errors, eager task errors
-        logger.warning("Could not enqueue %s%r; the sweep will retry", task.name, args, exc_info=True)
-        return False
-    return True
 
 
 def enqueue_deliveries(delivery_ids):
