@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "notifications",
     "audit",
     "privacy",
+    "demo",
 ]
 
 MIDDLEWARE = [
