@@ -11,6 +11,7 @@ import datetime
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import F, Max, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -33,7 +34,10 @@ from casework.models import (
 )
 from notifications.models import Kind
 from notifications.services import notify
-from roster.models import School
+from referrals import services as referral_services
+from referrals.models import EventKind as ReferralEventKind
+from referrals.models import Status as ReferralStatus
+from roster.models import School, Student
 
 
 class CaseworkError(Exception):
@@ -163,6 +167,41 @@ def case_open(*, student, lead_counselor, by):
     if homeroom is not None:
         case_add_member(case=case, user=homeroom, role=TeamRole.HOMEROOM_TEACHER, by=by)
     return case
+
+
+@transaction.atomic
+def referral_accept(*, referral, by, lead_counselor=None, message=""):
+    """Accept the referral: it joins the student's open case, or a new case is
+    opened with ``lead_counselor`` (by default the counselor accepting).
+    Returns the referral, linked to its case."""
+    referral = referral_services._locked(referral)
+    referral_services._require_status(referral, ReferralStatus.SUBMITTED)
+    # One accept at a time per student, so two referrals of the same student
+    # accepted at once end up in one case.
+    Student.objects.select_for_update().filter(pk=referral.student_id).first()
+    case = open_case_for(referral.student)
+    joined = case is not None
+    if not joined:
+        case = case_open(student=referral.student, lead_counselor=lead_counselor or by, by=by)
+    case_attach_referral(case=case, referral=referral, by=by)
+    referral.case = case
+    referral.status = ReferralStatus.ACCEPTED
+    referral.latest_feedback = message
+    referral_services._triaged(referral, by)
+    referral.save(update_fields=["status", "case", "latest_feedback", "triaged_at", "triaged_by", "updated_at"])
+    referral_services._event(
+        referral,
+        by=by,
+        kind=ReferralEventKind.JOINED_CASE if joined else ReferralEventKind.ACCEPTED,
+        message="\n\n".join(part for part in (case.number, message) if part),
+    )
+    referral_services._notify(
+        referral,
+        recipients=[referral.referred_by],
+        kind=Kind.REFERRAL_JOINED_CASE if joined else Kind.REFERRAL_ACCEPTED,
+        by=by,
+    )
+    return referral
 
 
 def case_reassign_lead(*, case, counselor, by):

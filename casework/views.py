@@ -30,6 +30,10 @@ from casework.ics import meeting_filename, meeting_ics
 from casework.models import CaseStatus, EntryKind, EvaluationRating
 from casework.services import MANUAL_TRANSITIONS, CaseworkError, StaleEdit
 from common.links import absolute_url
+from referrals import views as referral_views
+from referrals.forms import AcceptForm
+from referrals.models import Status as ReferralStatus
+from referrals.services import ReferralStateError
 
 TEACHER_ENTRY_KINDS = [EntryKind.PROGRESS_CHECK, EntryKind.OBSERVATION, EntryKind.PARENT_CONTACT, EntryKind.MEETING]
 CASELOAD_PAGE_SIZE = 50
@@ -769,3 +773,31 @@ def reopen(request, pk):
         submit=_("Reopen"),
         action=reverse("casework:reopen", args=[pk]),
     )
+
+
+# Accepting a referral into a case (the form is on the referral's page).
+
+
+@require_POST
+def accept_referral(request, pk):
+    actor, referral = referral_views._referral_or_404(request, pk)
+    actor.require("referral", "triage")
+    if not referral_views._state_allows(request, referral, ReferralStatus.SUBMITTED):
+        return redirect(referral)
+    joins_case = services.open_case_for(referral.student) is not None
+    form = AcceptForm(request.POST, school=referral.school, joins_case=joins_case)
+    if not form.is_valid():
+        return referral_views._rerender(request, actor, referral, accept_form=form)
+    try:
+        services.referral_accept(
+            referral=referral,
+            by=request.user,
+            lead_counselor=form.cleaned_data.get("lead_counselor"),
+            message=form.cleaned_data["message"],
+        )
+    except ReferralStateError as error:
+        messages.error(request, str(error))
+    else:
+        audit_record(request=request, action=AuditAction.CHANGE, obj=referral, detail={"step": "accept"})
+        messages.success(request, _("The referral was accepted. The teacher has been told."))
+    return redirect(referral)
