@@ -7,7 +7,12 @@ class CaseworkConfig(AppConfig):
     verbose_name = _("Casework")
 
     def ready(self):
+        from casework.ics import meeting_invitation
+        from casework.reminders import follow_up_reminders
         from casework.services import open_case_for
+        from notifications import attachments, reminders
         from referrals import hooks
 
         hooks.register_open_case_lookup(open_case_for)
+        attachments.register("meeting", meeting_invitation)
+        reminders.register("follow_ups", follow_up_reminders)

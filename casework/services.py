@@ -32,6 +32,7 @@ from casework.models import (
     Meeting,
     TeamRole,
 )
+from notifications import attachments
 from notifications.models import Kind
 from notifications.services import notify
 from referrals import services as referral_services
@@ -401,6 +402,12 @@ def _meeting_url(case, meeting):
     return _case_url(case, f"meeting-{meeting.pk}")
 
 
+def meeting_attachment(meeting):
+    """The reference that makes a meeting notification's email carry the .ics
+    (casework.ics.meeting_invitation, registered in CaseworkConfig.ready())."""
+    return attachments.reference("meeting", meeting.pk)
+
+
 def meeting_schedule(*, case, by, kind, starts_at, duration_minutes, place, attendees, agenda=""):
     _require_not_closed(case)
     meeting = Meeting.objects.create(
@@ -421,6 +428,7 @@ def meeting_schedule(*, case, by, kind, starts_at, duration_minutes, place, atte
         url=_meeting_url(case, meeting),
         label=case.number,
         exclude=by,
+        attachment=meeting_attachment(meeting),
     )
     return meeting
 
@@ -454,10 +462,16 @@ def meeting_update(*, meeting, by, sequence, attendees=None, **fields):
     new = [u for u in people if u.pk not in invited]
     kept = [u for u in people if u.pk in invited] if rescheduled else []
     removed = get_user_model().objects.filter(pk__in=invited - {u.pk for u in people}).order_by("pk")
-    tell = {"school": case.school, "url": _meeting_url(case, meeting), "label": case.number, "exclude": by}
-    notify(recipients=new, kind=Kind.MEETING_SCHEDULED, meeting=meeting, **tell)
-    notify(recipients=kept, kind=Kind.MEETING_CHANGED, meeting=meeting, **tell)
-    notify(recipients=removed, kind=Kind.MEETING_REMOVED, meeting=meeting, **tell)
+    tell = {
+        "school": case.school,
+        "url": _meeting_url(case, meeting),
+        "label": case.number,
+        "exclude": by,
+        "attachment": meeting_attachment(meeting),
+    }
+    notify(recipients=new, kind=Kind.MEETING_SCHEDULED, **tell)
+    notify(recipients=kept, kind=Kind.MEETING_CHANGED, **tell)
+    notify(recipients=removed, kind=Kind.MEETING_REMOVED, **tell)
     return meeting
 
 
