@@ -75,7 +75,7 @@ format: venv
 	$(VENV)/bin/ruff format .
 
 # Security scan of our code: fails on any high-severity finding.
-BANDIT_PATHS = accounts roster referrals casework reports notifications audit config privacy
+BANDIT_PATHS = common accounts roster referrals casework reports notifications audit config privacy demo
 bandit: venv
 	$(VENV)/bin/bandit -r $(BANDIT_PATHS) -lll -q
 

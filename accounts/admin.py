@@ -5,6 +5,7 @@ from django.utils.translation import ngettext
 
 from accounts.admin_scoping import SchoolScopedAdmin
 from accounts.models import Membership, User
+from accounts.signals import two_factor_reset
 
 
 class MembershipInline(admin.TabularInline):
@@ -53,13 +54,11 @@ class UserAdmin(SchoolScopedAdmin, DjangoUserAdmin):
         """The user sets it up again at their next sign-in (if their role
         requires it) or from their profile."""
         from accounts.two_factor import remove_devices
-        from audit.models import Action
-        from audit.services import audit_record
 
         count = 0
         for user in queryset:
             if remove_devices(user=user):
-                audit_record(request=request, action=Action.TWO_FACTOR_RESET, obj=user)
+                two_factor_reset.send(sender=type(user), request=request, user=user)
                 count += 1
         self.message_user(
             request,

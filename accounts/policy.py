@@ -272,7 +272,7 @@ URL_POLICY = {
     "referrals:attachment": _url(scope="referral"),
     "referrals:withdraw": _url(scope="referral", relation="referrer", methods=_POST),
     "referrals:resubmit": _url(scope="referral", relation="referrer", methods=_POST),
-    "referrals:accept": _url(("referral", "triage"), scope="referral", methods=_POST),
+    "casework:accept_referral": _url(("referral", "triage"), scope="referral", methods=_POST),
     "referrals:ask": _url(("referral", "triage"), scope="referral", methods=_POST),
     "referrals:decline": _url(("referral", "triage"), scope="referral", methods=_POST),
     "referrals:request_input": _url(("referral", "triage"), scope="referral", methods=_POST),

@@ -6,7 +6,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -15,8 +15,7 @@ from django.views.i18n import set_language as django_set_language
 from accounts import two_factor
 from accounts.forms import ProfileForm, SignInForm, TwoFactorCodeForm
 from accounts.policy import actor_for
-from audit.models import Action
-from audit.services import audit_sign_in_event
+from accounts.signals import two_factor_event
 
 
 class SignInView(auth_views.LoginView):
@@ -49,7 +48,7 @@ def home(request):
 
 
 # The first page each role works from, in order of precedence for people who
-# hold several roles. Pages of apps not installed yet are skipped.
+# hold several roles.
 HOME_PAGES = [
     ("is_counselor", "casework:caseload"),
     ("is_vice_principal", "reports:index"),
@@ -61,10 +60,7 @@ HOME_PAGES = [
 def home_url_for(actor):
     for flag, url_name in HOME_PAGES:
         if getattr(actor, flag):
-            try:
-                return reverse(url_name)
-            except NoReverseMatch:
-                continue
+            return reverse(url_name)
     return reverse("roster:overview")
 
 
@@ -129,7 +125,7 @@ def two_factor_setup(request):
             django_otp.login(request, device)
             request.session[two_factor.ENROLLED_SESSION_KEY] = True
             request.session[two_factor.NEW_CODES_SESSION_KEY] = codes
-            audit_sign_in_event(request=request, action=Action.TWO_FACTOR_ENABLED, user=user)
+            two_factor_event.send(sender=type(user), request=request, user=user, event="enabled")
             messages.success(request, _("Two-step sign-in is on."))
             return redirect(_with_next("two_factor_recovery_codes", request))
         else:
@@ -172,7 +168,7 @@ def two_factor_verify(request):
                     % {"count": left},
                 )
             return redirect(_next(request))
-        audit_sign_in_event(request=request, action=Action.TWO_FACTOR_FAILED, user=user)
+        two_factor_event.send(sender=type(user), request=request, user=user, event="failed")
         if throttled:
             form.add_error("code", _("Too many wrong codes. Wait a minute, then type the newest code."))
         else:
@@ -191,7 +187,7 @@ def two_factor_recovery_codes(request):
     if request.method == "POST":
         codes = two_factor.issue_recovery_codes(user=request.user)
         request.session[two_factor.NEW_CODES_SESSION_KEY] = codes
-        audit_sign_in_event(request=request, action=Action.RECOVERY_CODES, user=request.user)
+        two_factor_event.send(sender=type(request.user), request=request, user=request.user, event="recovery_codes")
         return redirect("two_factor_recovery_codes")
     codes = request.session.pop(two_factor.NEW_CODES_SESSION_KEY, None)
     return render(request, "accounts/two_factor_codes.html", {"codes": codes, "next": _next(request)})
@@ -205,6 +201,6 @@ def two_factor_disable(request):
     two_factor.remove_devices(user=request.user)
     request.session[two_factor.ENROLLED_SESSION_KEY] = False
     request.session.pop(django_otp.DEVICE_ID_SESSION_KEY, None)
-    audit_sign_in_event(request=request, action=Action.TWO_FACTOR_DISABLED, user=request.user)
+    two_factor_event.send(sender=type(request.user), request=request, user=request.user, event="disabled")
     messages.success(request, _("Two-step sign-in is off."))
     return redirect("profile")

@@ -12,7 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from casework.models import MeetingKind
+from casework.models import Meeting, MeetingKind
+from notifications.models import Kind
 
 PRODID = "-//Sinergi//Case meetings//EN"
 
@@ -89,3 +90,19 @@ def meeting_ics(meeting, *, case_number, now=None, cancelled=False):
 
 def meeting_filename(meeting, case_number):
     return f"sinergi-{case_number}-meeting-{meeting.pk}.ics"
+
+
+def meeting_invitation(notification, meeting_id):
+    """(file name, .ics text, MIME type) for the email of a meeting
+    notification, or None once the meeting is gone: an invitation, or for
+    someone taken off the meeting a cancellation."""
+    meeting = Meeting.objects.select_related("case").filter(pk=meeting_id).first()
+    if meeting is None:
+        return None
+    number = meeting.case.number
+    cancelled = notification.kind == Kind.MEETING_REMOVED
+    return (
+        meeting_filename(meeting, number),
+        meeting_ics(meeting, case_number=number, cancelled=cancelled),
+        "text/calendar",
+    )

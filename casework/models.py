@@ -3,7 +3,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from casework.crypto import EncryptedTextField
+from common.crypto import EncryptedTextField
 from common.rules import RuleError
 from roster.models import SchoolScoped
 
@@ -307,7 +307,7 @@ class ConfidentialNote(models.Model):
     """Counselors only. Never shown, exported or sent to anyone else (only a
     counselor's export for a guardian's access request may include them, in a
     separate file: see privacy.export). The body is encrypted in the database
-    (casework.crypto)."""
+    (common.crypto)."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="confidential_notes", verbose_name=_("case"))
     author = models.ForeignKey(

@@ -37,9 +37,13 @@ from casework.models import (
     TeamRole,
 )
 from common.rules import RuleError
+from notifications import attachments
 from notifications.models import Kind
 from notifications.services import notify
-from roster.models import School
+from referrals import services as referral_services
+from referrals.models import EventKind as ReferralEventKind
+from referrals.models import Status as ReferralStatus
+from roster.models import School, Student
 
 
 class StaleEdit(RuleError):
@@ -159,6 +163,42 @@ def case_open(*, student, lead_counselor, actor):
     if homeroom is not None:
         case_add_member(case=case, user=homeroom, role=TeamRole.HOMEROOM_TEACHER, actor=actor)
     return case
+
+
+@transaction.atomic
+def referral_accept(*, referral, actor, lead_counselor=None, message=""):
+    """Accept the referral: it joins the student's open case, or a new case is
+    opened with ``lead_counselor`` (by default the counselor accepting).
+    Returns the referral, linked to its case."""
+    by = as_actor(actor).user
+    referral = referral_services._locked(referral)
+    referral.require("accept")
+    # One accept at a time per student, so two referrals of the same student
+    # accepted at once end up in one case.
+    Student.objects.select_for_update().filter(pk=referral.student_id).first()
+    case = open_case_for(referral.student)
+    joined = case is not None
+    if not joined:
+        case = case_open(student=referral.student, lead_counselor=lead_counselor or by, actor=actor)
+    case_attach_referral(case=case, referral=referral, actor=actor)
+    referral.case = case
+    referral.status = ReferralStatus.ACCEPTED
+    referral.latest_feedback = message
+    referral_services._triaged(referral, by)
+    referral.save(update_fields=["status", "case", "latest_feedback", "triaged_at", "triaged_by", "updated_at"])
+    referral_services._event(
+        referral,
+        by=by,
+        kind=ReferralEventKind.JOINED_CASE if joined else ReferralEventKind.ACCEPTED,
+        message="\n\n".join(part for part in (case.number, message) if part),
+    )
+    referral_services._notify(
+        referral,
+        recipients=[referral.referred_by],
+        kind=Kind.REFERRAL_JOINED_CASE if joined else Kind.REFERRAL_ACCEPTED,
+        by=by,
+    )
+    return referral
 
 
 @transaction.atomic
@@ -368,6 +408,12 @@ def _meeting_url(case, meeting):
     return _case_url(case, f"meeting-{meeting.pk}")
 
 
+def meeting_attachment(meeting):
+    """The reference that makes a meeting notification's email carry the .ics
+    (casework.ics.meeting_invitation, registered in CaseworkConfig.ready())."""
+    return attachments.reference("meeting", meeting.pk)
+
+
 @transaction.atomic
 def meeting_schedule(*, case, actor, kind, starts_at, duration_minutes, place, attendees, agenda=""):
     by = as_actor(actor).user
@@ -390,6 +436,7 @@ def meeting_schedule(*, case, actor, kind, starts_at, duration_minutes, place, a
         url=_meeting_url(case, meeting),
         label=case.number,
         exclude=by,
+        attachment=meeting_attachment(meeting),
     )
     return meeting
 
@@ -425,10 +472,16 @@ def meeting_update(*, meeting, actor, sequence, attendees=None, **fields):
     new = [u for u in people if u.pk not in invited]
     kept = [u for u in people if u.pk in invited] if rescheduled else []
     removed = get_user_model().objects.filter(pk__in=invited - {u.pk for u in people}).order_by("pk")
-    tell = {"school": case.school, "url": _meeting_url(case, meeting), "label": case.number, "exclude": by}
-    notify(recipients=new, kind=Kind.MEETING_SCHEDULED, meeting=meeting, **tell)
-    notify(recipients=kept, kind=Kind.MEETING_CHANGED, meeting=meeting, **tell)
-    notify(recipients=removed, kind=Kind.MEETING_REMOVED, meeting=meeting, **tell)
+    tell = {
+        "school": case.school,
+        "url": _meeting_url(case, meeting),
+        "label": case.number,
+        "exclude": by,
+        "attachment": meeting_attachment(meeting),
+    }
+    notify(recipients=new, kind=Kind.MEETING_SCHEDULED, **tell)
+    notify(recipients=kept, kind=Kind.MEETING_CHANGED, **tell)
+    notify(recipients=removed, kind=Kind.MEETING_REMOVED, **tell)
     return meeting
 
 

@@ -30,4 +30,6 @@ urlpatterns = [
     path("cases/<int:pk>/status/", views.set_status, name="status"),
     path("cases/<int:pk>/close/", views.close, name="close"),
     path("cases/<int:pk>/reopen/", views.reopen, name="reopen"),
+    # Accepting a referral into a case; the form is on the referral's page.
+    path("referrals/<int:pk>/accept/", views.accept_referral, name="accept_referral"),
 ]

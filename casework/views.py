@@ -10,10 +10,11 @@ or at the top of the form, never as a 500, and a stale edit as a 409.
 from functools import partial
 from types import SimpleNamespace
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -28,7 +29,10 @@ from casework.filters import CaseloadFilter
 from casework.ics import meeting_filename, meeting_ics
 from casework.models import CaseStatus, EvaluationRating
 from casework.pages import FormPage
-from notifications.messages import absolute_url
+from common.links import absolute_url
+from common.rules import RuleError
+from referrals import views as referral_views
+from referrals.forms import AcceptForm
 
 CASELOAD_PAGE_SIZE = 50
 
@@ -392,3 +396,31 @@ def reopen(request, pk):
     return REOPEN(
         request, case, forms.ReopenForm(_data(request)), partial(services.case_reopen, case=case, actor=actor)
     )
+
+
+# Accepting a referral into a case (the form is on the referral's page).
+
+
+@require_POST
+def accept_referral(request, pk):
+    actor, referral = referral_views._referral_or_404(request, pk)
+    actor.require("referral", "triage")
+    if not referral_views._state_allows(request, referral, "accept"):
+        return redirect(referral)
+    joins_case = services.open_case_for(referral.student) is not None
+    form = AcceptForm(request.POST, school=referral.school, joins_case=joins_case)
+    if not form.is_valid():
+        return referral_views._rerender(request, actor, referral, accept_form=form)
+    try:
+        services.referral_accept(
+            referral=referral,
+            actor=actor,
+            lead_counselor=form.cleaned_data.get("lead_counselor"),
+            message=form.cleaned_data["message"],
+        )
+    except RuleError as error:
+        messages.error(request, str(error))
+    else:
+        audit_record(request=request, action=AuditAction.CHANGE, obj=referral, detail={"step": "accept"})
+        messages.success(request, _("The referral was accepted. The teacher has been told."))
+    return redirect(referral)

@@ -46,7 +46,7 @@ if not SECRET_KEY:
     SECRET_KEY = "django-insecure-development-only-key-do-not-use-in-production"
 
 # Confidential case notes are encrypted in the database with these Fernet keys
-# (casework.crypto): comma-separated, newest first; the first encrypts, all
+# (common.crypto): comma-separated, newest first; the first encrypts, all
 # decrypt. Rotate with `manage.py rotate_encryption_keys` (README). Required
 # when DEBUG is off.
 FIELD_ENCRYPTION_KEYS = envlist("FIELD_ENCRYPTION_KEYS")
@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "notifications",
     "audit",
     "privacy",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -32,7 +32,6 @@ class NotificationAdmin(ReadOnlyMixin, SchoolScopedAdmin):
     search_fields = ["recipient__username", "recipient__full_name", "label"]
     list_select_related = ["recipient"]
     date_hierarchy = "created_at"
-    exclude = ["meeting"]
     inlines = [DeliveryInline]
 
 

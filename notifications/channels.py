@@ -9,14 +9,12 @@ import urllib.request
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.utils import translation
 
-from notifications import messages
+from notifications import attachments, messages
 from notifications.models import Channel, Kind
 
 logger = logging.getLogger(__name__)
 
-MEETING_KINDS = (Kind.MEETING_SCHEDULED, Kind.MEETING_CHANGED, Kind.MEETING_REMOVED)
 # What cannot wait for the daily digest: emailed at once also to people who
 # chose the digest. The one place that decides what is urgent.
 URGENT_KINDS = frozenset({Kind.REFERRAL_URGENT})
@@ -43,32 +41,16 @@ def send(delivery):
 # Email.
 
 
-def meeting_invitation(notification):
-    """(file name, .ics text) for a meeting notification, or None: an
-    invitation, or for someone taken off the meeting a cancellation. The
-    calendar file names the case number, the kind of meeting and the place only."""
-    if notification.kind not in MEETING_KINDS or notification.meeting_id is None:
-        return None
-    from casework.ics import meeting_filename, meeting_ics
-
-    meeting = notification.meeting
-    number = meeting.case.number
-    cancelled = notification.kind == Kind.MEETING_REMOVED
-    with translation.override(messages.language_of(notification.recipient)):
-        return meeting_filename(meeting, number), meeting_ics(meeting, case_number=number, cancelled=cancelled)
-
-
 def send_email(notification):
     address = notification.recipient.email
     if not address:
         raise PermanentError("The recipient has no email address.")
-    invitation = meeting_invitation(notification)
-    email = messages.notification_email(notification, with_invitation=bool(invitation))
+    attachment = attachments.attachment_for(notification)
+    email = messages.notification_email(notification, with_invitation=bool(attachment))
     message = EmailMultiAlternatives(email.subject, email.text, to=[address])
     message.attach_alternative(email.html, "text/html")
-    if invitation:
-        filename, text = invitation
-        message.attach(filename, text, "text/calendar")
+    if attachment:
+        message.attach(*attachment)
     message.send(using="default")
 
 

@@ -17,6 +17,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from common.links import absolute_url
 from notifications.models import Kind
 
 SENTENCES = {
@@ -43,13 +44,6 @@ SENTENCES = {
 
 def sentence_for(kind):
     return str(SENTENCES.get(kind) or Kind(kind).label)
-
-
-def absolute_url(url):
-    """SITE_URL + the app's path; links stay inside Sinergi."""
-    if url.startswith(("http://", "https://")):
-        return url
-    return settings.SITE_URL + (url if url.startswith("/") else "/" + url)
 
 
 def language_of(user):

@@ -44,15 +44,9 @@ class Notification(models.Model):
     url = models.CharField(_("link"), max_length=200)
     created_at = models.DateTimeField(_("sent at"), auto_now_add=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
-    # The meeting of a MEETING_* notification, so its email can carry the .ics.
-    meeting = models.ForeignKey(
-        "casework.Meeting",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("meeting"),
-    )
+    # A file for the email, as a reference ("meeting:12") resolved through
+    # notifications.attachments: the .ics of a MEETING_* notification.
+    attachment = models.CharField(_("attachment"), max_length=50, blank=True, default="", editable=False)
     # Reminders set a key (e.g. "follow_up:12:2026-08-03") so that a reminder
     # is created at most once per recipient, even if the job runs twice.
     dedupe_key = models.CharField(_("reminder key"), max_length=100, blank=True, default="", editable=False)

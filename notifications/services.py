@@ -20,13 +20,13 @@ sweep sends the digests a missed morning run left.
 
 import datetime
 import logging
-import re
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Case, Exists, F, OuterRef, PositiveSmallIntegerField, Q, Value, When
 from django.utils import timezone
 
+from common.tasks import enqueue
 from notifications import channels
 from notifications.models import Channel, Delivery, DeliveryStatus, Notification, NotificationPreference
 
@@ -48,40 +48,18 @@ def backoff(attempts):
 # Creating notifications and deliveries.
 
 
-def notify(*, school, recipients, kind, url, label="", exclude=None, meeting=None):
+def notify(*, school, recipients, kind, url, label="", exclude=None, attachment=""):
     """Create one in-app notification per distinct recipient (not the one who
-    acted) and the deliveries each recipient asked for. Returns the
-    notifications."""
+    acted) and the deliveries each recipient asked for; ``attachment`` is a
+    reference of notifications.attachments. Returns the notifications."""
     seen = set()
     rows = []
     for user in recipients:
         if user is None or user.pk in seen or (exclude is not None and user.pk == exclude.pk):
             continue
         seen.add(user.pk)
-        rows.append(Notification(school=school, recipient=user, kind=kind, url=url, label=label))
-    if rows:
-        meeting_id = _meeting_id(kind, url, meeting)
-        for row in rows:
-            row.meeting_id = meeting_id
+        rows.append(Notification(school=school, recipient=user, kind=kind, url=url, label=label, attachment=attachment))
     return create_notifications(rows)
-
-
-_MEETING_ANCHOR = re.compile(r"#meeting-(\d+)$")
-
-
-def _meeting_id(kind, url, meeting):
-    """The meeting of a meeting notification: given, or read from the link's
-    #meeting-<id> anchor (casework's meeting URLs)."""
-    if kind not in channels.MEETING_KINDS:
-        return None
-    if meeting is not None:
-        return meeting.pk
-    match = _MEETING_ANCHOR.search(url or "")
-    if not match:
-        return None
-    from casework.models import Meeting
-
-    return Meeting.objects.filter(pk=int(match.group(1))).values_list("pk", flat=True).first()
 
 
 def create_notifications(rows):
@@ -128,21 +106,6 @@ def deliveries_for(notifications):
 # Enqueueing: never let a broker problem fail the request.
 
 
-def enqueue(task, *args):
-    """apply_async without publish retries; a broker that is down is logged
-    and reported as False (the sweep sends the delivery later)."""
-    try:
-        if task.app.conf.task_always_eager:
-            # No broker (make run): in-process, without opening a producer.
-            task.apply(args=args, throw=True)
-        else:
-            task.apply_async(args=args, retry=False)
-    except Exception:  # kombu OperationalError, connection errors, eager task errors
-        logger.warning("Could not enqueue %s%r; the sweep will retry", task.name, args, exc_info=True)
-        return False
-    return True
-
-
 def enqueue_deliveries(delivery_ids):
     from notifications.tasks import send_delivery
 
@@ -166,9 +129,7 @@ def delivery_attempt(*, delivery_id):
     )
     if claimed != 1:
         return None
-    delivery = Delivery.objects.select_related(
-        "notification__recipient", "notification__school", "notification__meeting__case"
-    ).get(pk=delivery_id)
+    delivery = Delivery.objects.select_related("notification__recipient", "notification__school").get(pk=delivery_id)
     attempts = delivery.attempts + 1
     try:
         channels.send(delivery)

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.checks import Error, Tags, register
 from django.core.exceptions import ImproperlyConfigured
 
-from casework import crypto
+from common import crypto
 
 
 @register(Tags.security)

@@ -8,7 +8,7 @@ Contents, in the language the counselor chose:
   timeline), machine-readable (UU PDP: access and portability);
 - ``report.html``: the same, readable, self-contained (no links, no scripts);
 - ``timeline.csv``: every dated event for a spreadsheet, each text cell
-  neutralised against formula injection (reports.exports.safe_cell);
+  neutralised against formula injection (common.csv_export.safe_cell);
 - ``attachments/``: the evidence files teachers attached to referrals;
 - only when the counselor ticks it: ``confidential_counselor_notes.json``
   and ``.html``, the counselors' confidential notes, in separate, clearly
@@ -34,7 +34,7 @@ from django.utils.html import format_html
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
-from reports.exports import csv_lines
+from common.csv_export import csv_lines
 
 FORMAT_NAME = "sinergi-student-export"
 FORMAT_VERSION = 1

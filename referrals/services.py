@@ -20,7 +20,6 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
 from accounts.policy import as_actor
-from casework.services import case_attach_referral, case_open, open_case_for
 from common.rules import RuleError
 from notifications.models import Kind
 from notifications.services import notify
@@ -35,7 +34,6 @@ from referrals.models import (
     Status,
     Urgency,
 )
-from roster.models import Student
 
 logger = logging.getLogger(__name__)
 
@@ -271,42 +269,6 @@ def referral_decline(*, referral, actor, reason):
     )
     _event(referral, by=by, kind=EventKind.DECLINED, message=reason)
     _notify(referral, recipients=[referral.referred_by], kind=Kind.REFERRAL_DECLINED, by=by)
-    return referral
-
-
-@transaction.atomic
-def referral_accept(*, referral, actor, lead_counselor=None, message=""):
-    """Accept the referral: it joins the student's open case, or a new case is
-    opened with ``lead_counselor`` (by default the counselor accepting).
-    Returns the referral, linked to its case."""
-    by = as_actor(actor).user
-    referral = _locked(referral)
-    referral.require("accept")
-    # One accept at a time per student, so two referrals of the same student
-    # accepted at once end up in one case.
-    Student.objects.select_for_update().filter(pk=referral.student_id).first()
-    case = open_case_for(referral.student)
-    joined = case is not None
-    if not joined:
-        case = case_open(student=referral.student, lead_counselor=lead_counselor or by, actor=actor)
-    case_attach_referral(case=case, referral=referral, actor=actor)
-    referral.case = case
-    referral.status = Status.ACCEPTED
-    referral.latest_feedback = message
-    _triaged(referral, by)
-    referral.save(update_fields=["status", "case", "latest_feedback", "triaged_at", "triaged_by", "updated_at"])
-    _event(
-        referral,
-        by=by,
-        kind=EventKind.JOINED_CASE if joined else EventKind.ACCEPTED,
-        message="\n\n".join(part for part in (case.number, message) if part),
-    )
-    _notify(
-        referral,
-        recipients=[referral.referred_by],
-        kind=Kind.REFERRAL_JOINED_CASE if joined else Kind.REFERRAL_ACCEPTED,
-        by=by,
-    )
     return referral
 
 

@@ -11,7 +11,6 @@ urlpatterns = [
     path("referrals/<int:pk>/attachments/<int:attachment_id>/", views.attachment, name="attachment"),
     path("referrals/<int:pk>/withdraw/", views.withdraw, name="withdraw"),
     path("referrals/<int:pk>/resubmit/", views.resubmit, name="resubmit"),
-    path("referrals/<int:pk>/accept/", views.accept, name="accept"),
     path("referrals/<int:pk>/ask/", views.ask, name="ask"),
     path("referrals/<int:pk>/decline/", views.decline, name="decline"),
     path("referrals/<int:pk>/request-input/", views.request_input, name="request_input"),

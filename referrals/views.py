@@ -17,7 +17,6 @@ from django.views.decorators.http import require_POST
 from accounts.policy import actor_for, visible_referrals
 from audit.models import Action as AuditAction
 from audit.services import audit_record
-from casework.services import open_case_for
 from common.rules import RuleError
 from referrals import selectors, services
 from referrals.filters import TriageFilter
@@ -31,6 +30,7 @@ from referrals.forms import (
     ResubmitForm,
     StudentSearchForm,
 )
+from referrals.hooks import open_case_for
 from referrals.models import InputRequest, Referral, ReferralAttachment
 from roster.models import Classroom
 
@@ -265,29 +265,6 @@ def resubmit(request, pk):
         referral,
         lambda: services.referral_resubmit(referral=referral, actor=actor, message=form.cleaned_data["message"]),
         _("Your answer was sent and the referral is back in the counselors' queue."),
-    )
-
-
-@require_POST
-def accept(request, pk):
-    actor, referral = _referral_or_404(request, pk)
-    actor.require("referral", "triage")
-    if not _state_allows(request, referral, "accept"):
-        return _to_referral(referral)
-    joins_case = open_case_for(referral.student) is not None
-    form = AcceptForm(request.POST, school=referral.school, joins_case=joins_case)
-    if not form.is_valid():
-        return _rerender(request, actor, referral, accept_form=form)
-    return _run(
-        request,
-        referral,
-        lambda: services.referral_accept(
-            referral=referral,
-            actor=actor,
-            lead_counselor=form.cleaned_data.get("lead_counselor"),
-            message=form.cleaned_data["message"],
-        ),
-        _("The referral was accepted. The teacher has been told."),
     )
 
 

@@ -6,8 +6,6 @@ numbers are replaced by "<5" when asked. Never any confidential note: the
 case rows come from selectors.case_list(), which loads only listed columns.
 """
 
-import csv
-import datetime
 import io
 import re
 
@@ -17,6 +15,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from casework.models import CaseStatus, Outcome
+from common.csv_export import safe_cell
 from reports import selectors
 from reports.indicators import SUPPRESSED
 
@@ -25,14 +24,6 @@ FORMATS = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 DATASETS = ("indicators", "cases")
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value):
-    """Text a spreadsheet would run as a formula gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
 
 
 def filename_for(*, dataset, filters, fmt):
@@ -123,32 +114,6 @@ def case_export_rows(*, actor, filters, categories):
 
 
 # -- writers ---------------------------------------------------------------------
-
-
-def _csv_value(value):
-    if isinstance(value, Promise):
-        value = str(value)
-    if value is None:
-        return ""
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    if isinstance(value, float):
-        return f"{value:g}"
-    return safe_cell(str(value)) if isinstance(value, str) else value
-
-
-class _Echo:
-    def write(self, value):
-        return value
-
-
-def csv_lines(rows):
-    """Encoded CSV lines, starting with a byte-order mark so that
-    spreadsheet programs read UTF-8 (Indonesian names, "—")."""
-    writer = csv.writer(_Echo())
-    yield "\ufeff".encode()
-    for row in rows:
-        yield writer.writerow([_csv_value(v) for v in row]).encode("utf-8")
 
 
 def in_language(lines, language):

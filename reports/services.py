@@ -6,11 +6,11 @@ import logging
 
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
-from django.db import transaction
 from django.utils import timezone, translation
 
 from accounts.policy import Actor
-from notifications.services import enqueue
+from common.csv_export import csv_lines
+from common.tasks import enqueue, enqueue_on_commit
 from reports import exports
 from reports.forms import filter_form_for
 from reports.indicators import build_report
@@ -43,7 +43,7 @@ def report_export_request(*, actor, filters, dataset: str, fmt: str) -> ReportEx
     export_id = str(export.pk)
     # A broker that is down must not turn the request into an error: the
     # export stays pending and report_exports_sweep queues it again.
-    transaction.on_commit(lambda: enqueue(build_export, export_id))
+    enqueue_on_commit(build_export, export_id)
     return export
 
 
@@ -108,12 +108,12 @@ def _build_content(export):
             return exports.xlsx_bytes(
                 [(exports.case_sheet_title(), itertools.chain([header], rows))], progress=progress
             )
-        return b"".join(exports.csv_lines(itertools.chain([header], exports.counting(rows, progress))))
+        return b"".join(csv_lines(itertools.chain([header], exports.counting(rows, progress))))
 
     report = build_report(actor=actor, filters=filters, categories=form.categories)
     if fmt == "xlsx":
         return exports.xlsx_bytes(exports.indicator_sheets(report))
-    return b"".join(exports.csv_lines(exports.indicator_csv_rows(report)))
+    return b"".join(csv_lines(exports.indicator_csv_rows(report)))
 
 
 def report_export_build(*, export_id) -> None:

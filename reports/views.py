@@ -15,6 +15,7 @@ from accounts.policy import actor_for
 from audit.models import Action as AuditAction
 from audit.models import ObjectType
 from audit.services import audit_record
+from common.csv_export import csv_lines
 from reports import exports, selectors, services
 from reports.forms import filter_form_for
 from reports.indicators import build_report
@@ -110,7 +111,7 @@ def export(request):
 def _csv_stream(rows):
     # The rows are read while the response streams, after the view has
     # returned: keep the user's language for the labels.
-    lines = exports.in_language(exports.csv_lines(rows), translation.get_language())
+    lines = exports.in_language(csv_lines(rows), translation.get_language())
     return StreamingHttpResponse(lines, content_type=exports.FORMATS["csv"])
 
 

@@ -1,4 +1,4 @@
-"""Confidential notes become encrypted (casework.crypto.EncryptedTextField).
+"""Confidential notes become encrypted (common.crypto.EncryptedTextField).
 
 The column stays a text column; its existing rows are encrypted with the
 newest key of FIELD_ENCRYPTION_KEYS. Reversible: going back decrypts them.
@@ -8,7 +8,7 @@ field would already try to decrypt the plain text.
 
 from django.db import migrations
 
-import casework.crypto
+import common.crypto
 
 TABLE = "casework_confidentialnote"
 
@@ -29,14 +29,14 @@ def encrypt_notes(apps, schema_editor):
     # Rows that already hold a token (a re-run) are left alone.
     _rewrite(
         schema_editor,
-        lambda value: value if value is None or casework.crypto.is_token(value) else casework.crypto.encrypt(value),
+        lambda value: value if value is None or common.crypto.is_token(value) else common.crypto.encrypt(value),
     )
 
 
 def decrypt_notes(apps, schema_editor):
     _rewrite(
         schema_editor,
-        lambda value: casework.crypto.decrypt(value) if value and casework.crypto.is_token(value) else value,
+        lambda value: common.crypto.decrypt(value) if value and common.crypto.is_token(value) else value,
     )
 
 
@@ -49,7 +49,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name="confidentialnote",
             name="body",
-            field=casework.crypto.EncryptedTextField(verbose_name="note"),
+            field=common.crypto.EncryptedTextField(verbose_name="note"),
         ),
         migrations.RunPython(encrypt_notes, decrypt_notes),
     ]

@@ -69,10 +69,6 @@ class ImportResult:
         return {action.value: counted.get(action.value, 0) for action in Action}
 
     @property
-    def error_rows(self) -> list[RowResult]:
-        return [row for row in self.rows if row.errors]
-
-    @property
     def kind_label(self):
         from roster.importing.columns import Kind
 

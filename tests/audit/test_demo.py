@@ -1,7 +1,7 @@
 import pytest
 
-from audit import demo
 from audit.models import Action, AuditEvent
+from demo import audit as demo
 from tests.audit import factories as af
 
 pytestmark = pytest.mark.django_db

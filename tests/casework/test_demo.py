@@ -3,7 +3,6 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from accounts.models import User
-from casework import demo
 from casework.models import (
     ActionStatus,
     Case,
@@ -15,6 +14,7 @@ from casework.models import (
     Meeting,
 )
 from casework.services import OPEN_ACTION_STATUSES
+from demo import casework as demo
 from referrals.models import Referral
 from roster.models import School
 
@@ -93,8 +93,8 @@ def test_seed_demo_gives_cases_in_every_status_once(settings):
 
 def test_demo_enriches_the_cases_the_referrals_demo_opened(settings):
     settings.DEBUG = True
-    from referrals import demo as referrals_demo
-    from roster.demo import seed_school
+    from demo import referrals as referrals_demo
+    from demo.roster import seed_school
 
     school, _created = seed_school(1)
     referrals_demo.seed(school)

@@ -1,4 +1,4 @@
-"""Confidential notes are encrypted in the database (casework.crypto): the
+"""Confidential notes are encrypted in the database (common.crypto): the
 column, a dump and a backup hold only Fernet tokens; keys rotate."""
 
 import importlib
@@ -15,8 +15,8 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.urls import reverse
 
-from casework import crypto
 from casework.models import ConfidentialNote
+from common import crypto
 from tests.casework.factories import accepted_case
 from tests.conftest import require_service
 

@@ -1,6 +1,7 @@
 from django.core.management import call_command
 
-from notifications import demo, services
+from demo import notifications as demo
+from notifications import services
 from notifications.models import Delivery, Kind, NotificationPreference
 
 

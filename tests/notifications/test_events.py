@@ -76,10 +76,10 @@ def story(people, django_capture_on_commit_callbacks, fake_whatsapp):
         s.urgent = _file(w, w.student_a, urgency=Urgency.URGENT)
         referrals.referral_ask_info(referral=s.urgent, actor=w.counselor, message=f"{SENTINEL}-ASK since when?")
         referrals.referral_resubmit(referral=s.urgent, actor=w.teacher, message=f"{SENTINEL}-RESUBMIT two weeks")
-        s.urgent = referrals.referral_accept(referral=s.urgent, actor=w.counselor, message=f"{SENTINEL}-ACCEPT")
+        s.urgent = casework.referral_accept(referral=s.urgent, actor=w.counselor, message=f"{SENTINEL}-ACCEPT")
         s.case = s.urgent.case
         s.second = _file(w, w.student_a, by=w.homeroom)
-        referrals.referral_accept(referral=s.second, actor=w.counselor, message=f"{SENTINEL}-JOIN")
+        casework.referral_accept(referral=s.second, actor=w.counselor, message=f"{SENTINEL}-JOIN")
         s.declined = _file(w, w.student_b, by=w.other_teacher)
         referrals.referral_decline(referral=s.declined, actor=w.counselor2, reason=f"{SENTINEL}-DECLINE")
 
@@ -251,7 +251,7 @@ def morning(people, django_capture_on_commit_callbacks, fake_whatsapp):
     w = people
     NotificationPreference.objects.create(user=w.vp, email_digest=True)
     with django_capture_on_commit_callbacks(execute=True):
-        case = referrals.referral_accept(
+        case = casework.referral_accept(
             referral=_file(w, w.student_a), actor=w.counselor, message=f"{SENTINEL}-ACCEPT"
         ).case
         waiting = _file(w, w.student_a, by=w.homeroom)

@@ -34,7 +34,17 @@ def _fields(model):
 
 def test_it_finds_our_apps_and_only_ours():
     labels = {config.label for config in OUR_APPS}
-    assert labels == {"accounts", "roster", "referrals", "casework", "reports", "notifications", "audit", "privacy"}
+    assert labels == {
+        "accounts",
+        "roster",
+        "referrals",
+        "casework",
+        "reports",
+        "notifications",
+        "audit",
+        "privacy",
+        "demo",
+    }
 
 
 @pytest.mark.parametrize("app_config", OUR_APPS, ids=lambda config: config.label)

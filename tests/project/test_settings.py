@@ -55,7 +55,7 @@ def test_production_refuses_to_start_without_field_encryption_keys():
 
 
 def test_check_deploy_refuses_the_development_encryption_key():
-    from casework.crypto import INSECURE_DEVELOPMENT_KEY
+    from common.crypto import INSECURE_DEVELOPMENT_KEY
 
     result = _run(
         "check",

@@ -3,9 +3,9 @@ from django.urls import reverse
 
 from accounts.models import User
 from casework.models import Case
-from referrals import demo
+from demo import referrals as demo
+from demo.roster import seed_school
 from referrals.models import EventKind, InputRequest, Referral, ReferralEvent, Status, Urgency
-from roster.demo import seed_school
 
 pytestmark = pytest.mark.django_db
 

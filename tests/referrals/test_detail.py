@@ -66,13 +66,13 @@ def test_referrer_sees_the_referral_the_timeline_and_can_withdraw(login, world, 
     assert "Referral filed" in text and "Sri Wahyuni" in text  # timeline: what, who
     assert "Waiting for a counselor for 0 school days" in text
     assert reverse("referrals:withdraw", args=[referral.pk]) in text
-    assert reverse("referrals:accept", args=[referral.pk]) not in text
+    assert reverse("casework:accept_referral", args=[referral.pk]) not in text
 
 
 def test_counselor_sees_the_triage_forms(login, world, referral):
     text = login(world.counselor).get(url(referral)).text
-    for name in ("accept", "ask", "decline", "request_input"):
-        assert reverse(f"referrals:{name}", args=[referral.pk]) in text
+    for name in ("casework:accept_referral", "referrals:ask", "referrals:decline", "referrals:request_input"):
+        assert reverse(name, args=[referral.pk]) in text
     assert reverse("referrals:withdraw", args=[referral.pk]) not in text
     assert "Accepting opens a new case for the student." in text
     # Lead counselor defaults to the one looking; only the school's counselors.
@@ -94,8 +94,9 @@ def test_counselor_sees_the_open_case_it_would_join(login, world, referral):
 def test_vice_principal_reads_without_acting(login, world, referral):
     text = login(world.vp).get(url(referral)).text
     assert "Stops working after ten minutes." in text
-    for name in ("accept", "ask", "decline", "withdraw", "request_input"):
-        assert reverse(f"referrals:{name}", args=[referral.pk]) not in text
+    names = ("casework:accept_referral", "referrals:ask", "referrals:decline", "referrals:withdraw")
+    for name in (*names, "referrals:request_input"):
+        assert reverse(name, args=[referral.pk]) not in text
 
 
 def test_the_referral_shows_colleagues_answers(login, world, referral):

@@ -74,7 +74,7 @@ def test_file_ask_answer_accept(client, world):
     counselor.force_login(world.counselor)
     assert Notification.objects.filter(recipient=world.counselor, kind=Kind.REFERRAL_RESUBMITTED).exists()
     response = counselor.post(
-        reverse("referrals:accept", args=[referral.pk]), {"lead_counselor": world.counselor.pk}, follow=True
+        reverse("casework:accept_referral", args=[referral.pk]), {"lead_counselor": world.counselor.pk}, follow=True
     )
     assert "The referral was accepted." in response.text
     case = Case.objects.get(student=world.student_a)
@@ -128,7 +128,7 @@ def test_a_second_referral_joins_the_open_case(client, world):
     first, _ = file_referral(client, world, "First concern.")
     client.logout()
     client.force_login(world.counselor)
-    client.post(reverse("referrals:accept", args=[first.pk]), {"lead_counselor": world.counselor.pk})
+    client.post(reverse("casework:accept_referral", args=[first.pk]), {"lead_counselor": world.counselor.pk})
     client.logout()
 
     client.force_login(world.homeroom)
@@ -140,7 +140,7 @@ def test_a_second_referral_joins_the_open_case(client, world):
     client.logout()
 
     client.force_login(world.counselor2)
-    response = client.post(reverse("referrals:accept", args=[second.pk]), {}, follow=True)
+    response = client.post(reverse("casework:accept_referral", args=[second.pk]), {}, follow=True)
     assert "The referral was accepted." in response.text
     second.refresh_from_db()
     assert second.case == case

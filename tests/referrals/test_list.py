@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from casework import services as casework_services
 from referrals import services
 from referrals.models import Referral, Since, Status
 from tests import factories as f
@@ -76,7 +77,9 @@ def test_outsider_sees_none_of_ours(login, world):
 
 
 def test_accepted_referral_shows_the_case(login, world):
-    referral = services.referral_accept(referral=file(world, world.student_a, world.teacher), actor=world.counselor)
+    referral = casework_services.referral_accept(
+        referral=file(world, world.student_a, world.teacher), actor=world.counselor
+    )
     response = login(world.teacher).get(URL)
     assert f"Case {referral.case.number}" in response.text
     assert "Accepted" in response.text

@@ -6,6 +6,7 @@ import threading
 import pytest
 from django.db import connection, connections, transaction
 
+from casework import services as casework_services
 from casework.models import Case
 from common.rules import RuleError
 from referrals import services
@@ -56,7 +57,7 @@ def test_accept_and_decline_at_once_exactly_one_wins(world):
         observed_since=Since.WEEKS,
     )
     results = _race(
-        lambda: services.referral_accept(referral=Referral.objects.get(pk=referral.pk), actor=world.counselor),
+        lambda: casework_services.referral_accept(referral=Referral.objects.get(pk=referral.pk), actor=world.counselor),
         lambda: services.referral_decline(
             referral=Referral.objects.get(pk=referral.pk), actor=world.counselor2, reason="Handled in class."
         ),
@@ -88,8 +89,12 @@ def test_two_accepts_of_one_student_make_one_case(world):
         for teacher in (world.teacher, world.homeroom)
     ]
     results = _race(
-        lambda: services.referral_accept(referral=Referral.objects.get(pk=referrals[0].pk), actor=world.counselor),
-        lambda: services.referral_accept(referral=Referral.objects.get(pk=referrals[1].pk), actor=world.counselor2),
+        lambda: casework_services.referral_accept(
+            referral=Referral.objects.get(pk=referrals[0].pk), actor=world.counselor
+        ),
+        lambda: casework_services.referral_accept(
+            referral=Referral.objects.get(pk=referrals[1].pk), actor=world.counselor2
+        ),
     )
     assert not [r for r in results if isinstance(r, Exception)], results
     assert Case.objects.count() == 1

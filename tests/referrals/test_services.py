@@ -1,6 +1,7 @@
 import pytest
 from django.core.exceptions import PermissionDenied
 
+from casework import services as casework_services
 from casework.models import Case, CaseMember, TeamRole
 from common.rules import RuleError
 from notifications.models import Kind, Notification
@@ -117,7 +118,7 @@ def test_resubmit_only_when_information_was_asked(world):
 
 def test_accept_opens_a_case_with_the_lead_counselor(world):
     referral = file(world)
-    referral = services.referral_accept(referral=referral, actor=world.counselor, lead_counselor=world.counselor2)
+    referral = casework_services.referral_accept(referral=referral, actor=world.counselor, lead_counselor=world.counselor2)
     referral.refresh_from_db()
     case = referral.case
     assert referral.status == Status.ACCEPTED
@@ -131,14 +132,14 @@ def test_accept_opens_a_case_with_the_lead_counselor(world):
 
 
 def test_accept_defaults_the_lead_to_the_accepting_counselor(world):
-    referral = services.referral_accept(referral=file(world), actor=world.counselor)
+    referral = casework_services.referral_accept(referral=file(world), actor=world.counselor)
     assert referral.case.lead_counselor == world.counselor
 
 
 def test_accept_joins_the_students_open_case(world):
-    first = services.referral_accept(referral=file(world), actor=world.counselor)
+    first = casework_services.referral_accept(referral=file(world), actor=world.counselor)
     second = file(world, by=world.homeroom)
-    second = services.referral_accept(referral=second, actor=world.counselor2, lead_counselor=world.counselor2)
+    second = casework_services.referral_accept(referral=second, actor=world.counselor2, lead_counselor=world.counselor2)
     assert second.case == first.case
     assert Case.objects.count() == 1
     assert second.case.lead_counselor == world.counselor
@@ -161,13 +162,13 @@ def test_decline_needs_a_reason_and_tells_the_teacher(world):
 def test_a_decided_referral_cannot_be_triaged_again(world, first):
     referral = file(world)
     {
-        "accept": lambda: services.referral_accept(referral=referral, actor=world.counselor),
+        "accept": lambda: casework_services.referral_accept(referral=referral, actor=world.counselor),
         "decline": lambda: services.referral_decline(referral=referral, actor=world.counselor, reason="No"),
         "ask": lambda: services.referral_ask_info(referral=referral, actor=world.counselor, message="?"),
         "withdraw": lambda: services.referral_withdraw(referral=referral, actor=world.teacher),
     }[first]()
     with pytest.raises(RuleError):
-        services.referral_accept(referral=referral, actor=world.counselor2)
+        casework_services.referral_accept(referral=referral, actor=world.counselor2)
     with pytest.raises(RuleError):
         services.referral_decline(referral=referral, actor=world.counselor2, reason="No")
     referral.refresh_from_db()

@@ -12,9 +12,9 @@ from openpyxl import load_workbook
 
 from accounts.models import Role
 from casework.models import ConfidentialNote
+from common.csv_export import safe_cell
 from config.celery import app as celery_app
 from reports import services
-from reports.exports import safe_cell
 from reports.models import ExportStatus, ReportExport
 from tests import factories as f
 

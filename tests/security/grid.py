@@ -100,7 +100,7 @@ def _file(by, school, student, *, attachment=False, observation="Stops working a
 
 def _case(by, school, student, lead):
     referral = _file(by, school, student)
-    referrals.referral_accept(referral=referral, actor=lead, lead_counselor=lead)
+    casework.referral_accept(referral=referral, actor=lead, lead_counselor=lead)
     referral.refresh_from_db()
     case = referral.case
     case.referral = referral

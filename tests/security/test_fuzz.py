@@ -260,7 +260,7 @@ FORMS = [
         "accept",
         "counselor",
         ("message", "lead_counselor"),
-        lambda g: (reverse("referrals:accept", args=[(r := _fresh_referral(g)).pk]), {}, r),
+        lambda g: (reverse("casework:accept_referral", args=[(r := _fresh_referral(g)).pk]), {}, r),
     ),
     Form(
         "request input",

@@ -157,7 +157,7 @@ def test_accepting_into_an_open_case_keeps_its_lead(grid, clients):
     ref = grid.ref_b
     case = grid.case_b
     case_before = snapshot(case)
-    response = post(clients["counselor"], reverse("referrals:accept", args=[ref.pk]), {"message": ""}, grid)
+    response = post(clients["counselor"], reverse("casework:accept_referral", args=[ref.pk]), {"message": ""}, grid)
     assert response.status_code == 302
     ref.refresh_from_db()
     assert (ref.status, ref.case) == (Status.ACCEPTED, case)
@@ -449,7 +449,7 @@ def test_a_teacher_cannot_accept_or_open_a_case(grid, clients):
     """Extra fields do not turn a teacher's post into a triage decision."""
     ref = grid.ref_a
     cases = Case.objects.count()
-    for name in ("referrals:accept", "referrals:decline", "referrals:ask"):
+    for name in ("casework:accept_referral", "referrals:decline", "referrals:ask"):
         response = post(clients["teacher"], reverse(name, args=[ref.pk]), {"message": "x", "reason": "x"}, grid)
         assert response.status_code == 403
     ref.refresh_from_db()

@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand
 from django.db import connections, router, transaction
 from django.utils.translation import gettext as _
 
-from casework import crypto
+from common import crypto
 
 BATCH = 500
 

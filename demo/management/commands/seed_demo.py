@@ -10,11 +10,11 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from roster.demo import DEMO_PASSWORD, seed_school
+from demo.roster import DEMO_PASSWORD, seed_school
 
-# Each app that has demo data adds its module here; each exposes
-# seed(school) and must itself be idempotent.
-APP_SEEDERS = ["referrals.demo", "casework.demo", "notifications.demo", "audit.demo"]
+# The demo data of each app, in order; each exposes seed(school) and must
+# itself be idempotent.
+APP_SEEDERS = ["demo.referrals", "demo.casework", "demo.notifications", "demo.audit"]
 
 
 class Command(BaseCommand):
