@@ -5,3 +5,25 @@ from django.utils.translation import gettext_lazy as _
 class CaseworkConfig(AppConfig):
     name = "casework"
     verbose_name = _("Casework")
+
+    def ready(self):
+        from accounts import policy
+        from casework import selectors
+        from casework.models import Case
+
+        # How accounts.policy finds the records of casework URLs.
+        policy.register_scope(
+            "case",
+            queryset=Case.objects.visible_to,
+            lookup=lambda actor, pk: selectors.case_queryset(actor).filter(pk=pk).first(),
+        )
+        policy.register_scope(
+            "classroom",
+            queryset=Case.objects.classroom_visible_to,
+            lookup=lambda actor, pk: selectors.classroom_case_queryset(actor).filter(pk=pk).first(),
+        )
+        policy.register_record("action", param="action_id", lookup=lambda case, pk: case.actions.filter(pk=pk).first())
+        policy.register_record("entry", param="entry_id", lookup=lambda case, pk: case.entries.filter(pk=pk).first())
+        policy.register_record(
+            "meeting", param="meeting_id", lookup=lambda case, pk: case.meetings.filter(pk=pk).first()
+        )

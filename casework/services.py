@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.policy import may_complete_action, may_finish_follow_up, may_lead_case
 from casework.models import (
     Action,
     ActionStatus,
@@ -327,7 +328,7 @@ def action_done(*, action, actor, note="", measured_value=None, rating=""):
     case = action.case
     by = actor.user
     _require_not_closed(case)
-    if action.responsible_id != by.pk and not actor.may("case", "lead"):
+    if not may_complete_action(actor, action):
         raise PermissionDenied
     if measured_value is not None and action.goal_id is None:
         raise CaseworkError(_("This action has no goal, so there is nothing to measure. Leave the value empty."))
@@ -458,7 +459,7 @@ def entry_add(
         goal = action.goal
     if action is not None and goal is not None and action.goal_id not in (None, goal.pk):
         raise CaseworkError(_("That action serves another goal."))
-    if not actor.may("case", "lead"):
+    if not may_lead_case(actor):
         action_ids, goal_ids = responsibilities(case=case, user=by)
         mine = (action is not None and action.pk in action_ids) or (
             action is None and goal is not None and goal.pk in goal_ids
@@ -499,7 +500,7 @@ def follow_up_done(*, entry, actor, note="", measured_value=None, rating="", nex
     """Settle a follow-up, optionally with a short entry about the same goal or action."""
     case = entry.case
     _require_not_closed(case)
-    if entry.author_id != actor.user.pk and not actor.may("case", "lead"):
+    if not may_finish_follow_up(actor, entry):
         raise PermissionDenied
     if entry.follow_up_done_at is not None or entry.next_follow_up is None:
         raise CaseworkError(_("This follow-up is already done."))

@@ -21,7 +21,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import Role
-from accounts.policy import actor_for, may_see_confidential
+from accounts.policy import (
+    actor_for,
+    is_responsible,
+    may_complete_action,
+    may_download_meeting,
+    may_finish_follow_up,
+    may_lead_case,
+    may_reassign,
+    may_see_confidential,
+    may_write_entry,
+    resolved,
+)
 from audit.models import Action as AuditAction
 from audit.services import audit_record
 from casework import forms, selectors, services
@@ -38,7 +49,7 @@ CASELOAD_PAGE_SIZE = 50
 def _case_for(request, pk):
     """The case if the actor may see it (404 otherwise), with its header rows."""
     actor = actor_for(request)
-    case = get_object_or_404(selectors.case_queryset(actor), pk=pk)
+    case = resolved(request, "case") or get_object_or_404(selectors.case_queryset(actor), pk=pk)
     return actor, case
 
 
@@ -104,12 +115,12 @@ def _submitted(form):
 
 
 def _permissions(actor, case, page=None):
-    lead = actor.may("case", "lead")
+    lead = may_lead_case(actor)
     writable = not case.is_closed
     return SimpleNamespace(
         lead=lead,
         edit=lead and writable,
-        reassign=(lead or actor.may("case", "reassign")) and writable,
+        reassign=may_reassign(actor) and writable,
         confidential=may_see_confidential(actor),
         entries=writable and (lead or bool(page and page.my_action_ids)),
     )
@@ -203,9 +214,9 @@ def _detail_forms(actor, case, page, staff):
 
 
 def _entry_form(actor, goals, actions, data=None, **kwargs):
-    if actor.may("case", "lead"):
+    if may_lead_case(actor):
         return forms.EntryForm(data, goals=goals, actions=actions, **kwargs)
-    mine = [a for a in actions if a.responsible_id == actor.user.pk]
+    mine = [a for a in actions if is_responsible(actor, a)]
     goal_ids = {a.goal_id for a in mine}
     return forms.EntryForm(
         data,
@@ -253,10 +264,10 @@ def print_view(request, pk):
 def classroom(request, pk):
     """What you can do in class: the counselor's classroom guidance, read-only,
     for the student's teachers. Everyone who may see the case opens it, and so
-    do this term's teachers of the student's class (accounts.policy.classroom_cases);
+    do this term's teachers of the student's class (Case.objects.classroom_visible_to);
     it shows the student, the class, the guidance and the lead counselor only."""
     actor = actor_for(request)
-    case = get_object_or_404(selectors.classroom_case_queryset(actor), pk=pk)
+    case = resolved(request, "classroom") or get_object_or_404(selectors.classroom_case_queryset(actor), pk=pk)
     audit_record(request=request, action=AuditAction.VIEW, obj=case, detail={"step": "classroom"})
     return render(request, "casework/classroom.html", {"case": case})
 
@@ -286,7 +297,7 @@ def team_add(request, pk):
 @require_http_methods(["GET", "POST"])
 def reassign(request, pk):
     actor, case = _case_for(request, pk)
-    if not (actor.may("case", "lead") or actor.may("case", "reassign")):
+    if not may_reassign(actor):
         raise PermissionDenied
     staff = selectors.school_staff(school=actor.school)
     counselors = [u for u, roles in staff.items() if Role.COUNSELOR in roles]
@@ -469,7 +480,7 @@ def action_done(request, pk, action_id):
     """Mark an action done, optionally with a short evaluation entry."""
     actor, case = _case_for(request, pk)
     action = get_object_or_404(case.actions.select_related("goal"), pk=action_id)
-    if action.responsible_id != request.user.pk and not actor.may("case", "lead"):
+    if not may_complete_action(actor, action):
         raise PermissionDenied
     form = forms.QuickEntryForm(_data(request))
     if request.method == "POST" and form.is_valid():
@@ -580,8 +591,7 @@ def meeting_calendar(request, pk, meeting_id):
     vice principal who can see the case."""
     actor, case = _case_for(request, pk)
     meeting = get_object_or_404(case.meetings, pk=meeting_id)
-    attendee = meeting.attendees.filter(pk=request.user.pk).exists()
-    if not (attendee or actor.may("meeting", "calendar")):
+    if not may_download_meeting(actor, meeting):
         raise PermissionDenied
     audit_record(request=request, action=AuditAction.DOWNLOAD, obj=meeting)
     response = HttpResponse(meeting_ics(meeting, case_number=case.number), content_type="text/calendar; charset=utf-8")
@@ -597,7 +607,7 @@ def entry_add(request, pk):
     actor, case = _case_for(request, pk)
     goals = list(case.goals.all())
     actions = list(case.actions.select_related("goal"))
-    if not actor.may("case", "lead") and not any(a.responsible_id == request.user.pk for a in actions):
+    if not may_write_entry(actor, actions):
         raise PermissionDenied
     form = _entry_form(actor, goals, actions, _data(request))
     if request.method == "POST" and form.is_valid():
@@ -621,7 +631,7 @@ def entry_add(request, pk):
 def follow_up_done(request, pk, entry_id):
     actor, case = _case_for(request, pk)
     entry = get_object_or_404(case.entries.select_related("goal", "action"), pk=entry_id)
-    if entry.author_id != request.user.pk and not actor.may("case", "lead"):
+    if not may_finish_follow_up(actor, entry):
         raise PermissionDenied
     form = forms.FollowUpDoneForm(_data(request))
     if request.method == "POST" and form.is_valid():

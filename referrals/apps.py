@@ -7,4 +7,23 @@ class ReferralsConfig(AppConfig):
     verbose_name = _("Referrals")
 
     def ready(self):
-        from referrals import receivers  # noqa: F401  (seeds a new school's concern categories)
+        from accounts import policy
+        from referrals import (
+            receivers,  # noqa: F401  (seeds a new school's concern categories)
+            selectors,
+        )
+        from referrals.models import InputRequest, Referral
+
+        def find_referral(actor, pk):
+            try:
+                return selectors.referral_for_page(Referral.objects.visible_to(actor), pk)
+            except Referral.DoesNotExist:
+                return None
+
+        def find_input_request(actor, pk):
+            rows = InputRequest.objects.select_related("referral__student__classroom", "requested_by")
+            return rows.filter(pk=pk, requested_from=actor.user, referral__school=actor.school).first()
+
+        # How accounts.policy finds the records of referral URLs.
+        policy.register_scope("referral", queryset=Referral.objects.visible_to, lookup=find_referral)
+        policy.register_own_row("referrals:input", param="pk", lookup=find_input_request)

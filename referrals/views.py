@@ -1,6 +1,6 @@
 """Referral pages: filing, my referrals, one referral, triage, colleagues' input.
 
-Lookups start from accounts.policy.visible_referrals(actor): a referral out of
+Lookups start from Referral.objects.visible_to(actor): a referral out of
 the user's scope is 404; a wrong role is 403. Changes go through
 referrals.services; a change the current state no longer allows comes back as
 a message on the referral page, which then shows the current state.
@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.policy import actor_for, visible_referrals
+from accounts.policy import actor_for, resolved
 from audit.models import Action as AuditAction
 from audit.services import audit_record
 from casework.services import open_case_for
@@ -41,7 +41,7 @@ def _referral_or_404(request, pk):
     """The actor and the referral, if the actor may see it (else 404)."""
     actor = actor_for(request)
     try:
-        referral = selectors.referral_for_page(visible_referrals(actor), pk)
+        referral = resolved(request, "referral") or selectors.referral_for_page(Referral.objects.visible_to(actor), pk)
     except Referral.DoesNotExist:
         raise Http404 from None
     return actor, referral
@@ -348,7 +348,7 @@ def request_input(request, pk):
 def attachment(request, pk, attachment_id):
     """An attachment as a download, only for those who may see the referral."""
     actor = actor_for(request)
-    referral = get_object_or_404(visible_referrals(actor), pk=pk)
+    referral = resolved(request, "referral") or get_object_or_404(Referral.objects.visible_to(actor), pk=pk)
     item = get_object_or_404(ReferralAttachment, pk=attachment_id, referral=referral)
     try:
         handle = item.file.open("rb")
