@@ -34,6 +34,7 @@ STAFF_ROLES = {Role.TEACHER, Role.COUNSELOR, Role.VICE_PRINCIPAL}
 PERMISSIONS = {
     ("roster", "view"): {Role.TEACHER, Role.COUNSELOR, Role.VICE_PRINCIPAL, Role.SCHOOL_ADMIN},
     ("roster", "manage"): {Role.SCHOOL_ADMIN},
+    ("roster", "all_classes"): {Role.VICE_PRINCIPAL, Role.SCHOOL_ADMIN},
     ("roster", "import"): {Role.SCHOOL_ADMIN},
     ("referral", "create"): {Role.TEACHER},
     ("referral", "triage"): {Role.COUNSELOR},

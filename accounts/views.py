@@ -14,7 +14,7 @@ from django.views.i18n import set_language as django_set_language
 
 from accounts import two_factor
 from accounts.forms import ProfileForm, SignInForm, TwoFactorCodeForm
-from accounts.policy import actor_for
+from accounts.policy import HOME_PAGES, actor_for
 from audit.models import Action
 from audit.services import audit_sign_in_event
 
@@ -48,19 +48,11 @@ def home(request):
     return redirect(home_url_for(actor))
 
 
-# The first page each role works from, in order of precedence for people who
-# hold several roles. Pages of apps not installed yet are skipped.
-HOME_PAGES = [
-    ("is_counselor", "casework:caseload"),
-    ("is_vice_principal", "reports:index"),
-    ("is_teacher", "referrals:list"),
-    ("is_school_admin", "roster:overview"),
-]
-
-
 def home_url_for(actor):
-    for flag, url_name in HOME_PAGES:
-        if getattr(actor, flag):
+    """The first page of the actor's roles (accounts.policy.HOME_PAGES).
+    Pages of apps not installed yet are skipped."""
+    for may_open, url_name in HOME_PAGES:
+        if may_open(actor):
             try:
                 return reverse(url_name)
             except NoReverseMatch:

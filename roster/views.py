@@ -31,9 +31,9 @@ def overview(request):
             )
     if actor.is_counselor:
         context["covered_classes"] = selectors.classrooms_with_counts(school=school).filter(counselor=request.user)
-    if actor.is_vice_principal or actor.is_school_admin:
+    if actor.may("roster", "all_classes"):
         context["all_classes"] = selectors.classrooms_with_counts(school=school)
-    if actor.is_school_admin:
+    if actor.may("roster", "manage"):
         context["roster_counts"] = {
             "students": Student.objects.for_school(school).active().count(),
             "classrooms": Classroom.objects.for_school(school).count(),
