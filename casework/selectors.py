@@ -14,7 +14,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import Membership, Role
-from accounts.policy import STAFF_ROLES, is_attendee, is_responsible, may_read_referral, may_see_confidential
+from accounts.policy import STAFF_ROLES, is_responsible, may_read_referral, may_see_confidential
 from casework.charts import progress_chart
 from casework.models import Action, Case, CaseStatus, EvaluationEntry, TeamRole
 from casework.services import MANUAL_TRANSITIONS, OPEN_ACTION_STATUSES, week_end
@@ -209,7 +209,6 @@ def case_page(*, case, actor, now=None):
     past = [m for m in meetings if m.starts_at < now]
     for m in meetings:
         m.decision_actions = [a for a in actions if a.meeting_id == m.pk]
-        m.is_attendee = is_attendee(actor, m)
         # The other attendees the viewer can message on WhatsApp.
         m.reachable_attendees = [u for u in m.attendees.all() if u.whatsapp and u.pk != actor.user.pk]
 
