@@ -7,7 +7,7 @@ school; new rows get that school; foreign-key choices are limited to it.
 
 from django.contrib import admin
 
-from accounts.policy import actor_for
+from accounts.policy import actor_for, may_use_school_admin
 
 
 class SchoolScopedAdmin(admin.ModelAdmin):
@@ -17,7 +17,7 @@ class SchoolScopedAdmin(admin.ModelAdmin):
         return actor_for(request)
 
     def _allowed(self, request):
-        return request.user.is_superuser or self._actor(request).is_school_admin
+        return may_use_school_admin(self._actor(request))
 
     def has_module_permission(self, request):
         return self._allowed(request)

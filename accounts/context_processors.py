@@ -1,5 +1,8 @@
-from accounts.policy import actor_for
+from accounts.policy import May, actor_for
 
 
 def actor(request):
-    return {"actor": actor_for(request)}
+    """``actor`` (who is signed in, for display) and ``may`` (the policy's
+    grants: every access decision a template makes)."""
+    current = actor_for(request)
+    return {"actor": current, "may": May(current)}

@@ -1,11 +1,13 @@
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 
-from accounts.policy import Actor
+from accounts.policy import FORBIDDEN, NOT_FOUND, PUBLIC_URLS, SIGN_IN, URL_POLICY, Actor, resolve_url_access
 from accounts.sessions import expiry_message, session_expired
 from accounts.two_factor import next_step_url, two_factor_pending
 
@@ -59,6 +61,43 @@ class TwoFactorRequiredMiddleware:
             return None
         if two_factor_pending(request):
             return redirect(next_step_url(request, request.get_full_path()))
+        return None
+
+
+class PolicyMiddleware:
+    """Enforce accounts.policy.URL_POLICY before every view: a URL that is not
+    public, not the Django admin and has no entry is refused (403); a method
+    the entry does not list is 405 (HEAD goes on to the view where GET is
+    listed); then the entry's verdict: sign in, 404 out of scope, 403. The
+    records found are left in request.policy_records for the view."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        match = request.resolver_match
+        if not getattr(view_func, "login_required", True) or "admin" in match.namespaces:
+            return None
+        name = match.view_name
+        if name in PUBLIC_URLS:
+            return None
+        rule = URL_POLICY.get(name)
+        if rule is None:
+            raise PermissionDenied(f"{name!r} has no entry in accounts.policy.URL_POLICY")
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if request.method not in rule.methods and not (request.method == "HEAD" and "GET" in rule.methods):
+            return HttpResponseNotAllowed(rule.methods)
+        verdict = resolve_url_access(request, name, view_kwargs)
+        if verdict == SIGN_IN:
+            return redirect_to_login(request.get_full_path())
+        if verdict == NOT_FOUND:
+            raise Http404
+        if verdict == FORBIDDEN:
+            raise PermissionDenied
         return None
 
 

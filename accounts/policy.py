@@ -7,17 +7,23 @@ ActorMiddleware and is available in templates as ``actor``.
 
 PERMISSIONS is the role table: which roles may perform an action on a kind of
 resource. Record-level scope (which referral, which case) is decided by the
-``visible_*`` queryset helpers of each app, which also start from the actor.
+models' ``visible_to(actor)`` querysets, which ask the same table.
 
-URL_POLICY names, for every URL, the (resource, action) it needs, the record
-it points at and the ties to that record that also let a user in;
-check_url_access() reads it, and the access grid of tests/security proves
-each URL answers as it says, for every role.
+The ``may_*`` grants are the per-object decisions (a role permission, or a tie
+to the record such as attending a meeting), each written once here and called
+by URL_POLICY, views, services, selectors, templates (the ``may`` object) and
+the admin.
+
+URL_POLICY names, for every URL, the grant it needs and the record it points
+at. PolicyMiddleware (accounts.middleware) enforces it before every view: a
+URL without an entry is refused. The domain apps register how records are
+found (register_scope & co.), so this module imports none of their models.
 """
 
 from functools import cached_property
 
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 
 from accounts.models import Membership, Role
 
@@ -28,6 +34,7 @@ STAFF_ROLES = {Role.TEACHER, Role.COUNSELOR, Role.VICE_PRINCIPAL}
 PERMISSIONS = {
     ("roster", "view"): {Role.TEACHER, Role.COUNSELOR, Role.VICE_PRINCIPAL, Role.SCHOOL_ADMIN},
     ("roster", "manage"): {Role.SCHOOL_ADMIN},
+    ("roster", "all_classes"): {Role.VICE_PRINCIPAL, Role.SCHOOL_ADMIN},
     ("roster", "import"): {Role.SCHOOL_ADMIN},
     ("referral", "create"): {Role.TEACHER},
     ("referral", "triage"): {Role.COUNSELOR},
@@ -41,9 +48,26 @@ PERMISSIONS = {
     ("tasks", "view"): {Role.TEACHER, Role.COUNSELOR, Role.VICE_PRINCIPAL},
     ("reports", "view"): {Role.VICE_PRINCIPAL},
     ("audit", "view"): {Role.COUNSELOR, Role.VICE_PRINCIPAL, Role.SCHOOL_ADMIN},
+    # The audit of the school's referrals and cases; the rest of the school's audit.
+    ("audit", "cases"): {Role.COUNSELOR, Role.VICE_PRINCIPAL},
+    ("audit", "school"): {Role.SCHOOL_ADMIN},
     # Everything held about one student, for a guardian's access request.
     ("privacy", "export"): {Role.COUNSELOR},
+    # The Django admin, limited to the admin's own school.
+    ("admin", "school"): {Role.SCHOOL_ADMIN},
+    # Record scope (the models' visible_to querysets): the whole school's
+    # referrals and cases; a teacher's own referrals, the cases they are on
+    # the team of or of their homeroom class, and the classroom guidance of
+    # the classes they teach.
+    ("referral", "view_all"): {Role.COUNSELOR, Role.VICE_PRINCIPAL},
+    ("referral", "view_own"): {Role.TEACHER},
+    ("case", "view_all"): {Role.COUNSELOR, Role.VICE_PRINCIPAL},
+    ("case", "view_team"): {Role.TEACHER},
+    ("case", "view_class"): {Role.TEACHER},
 }
+
+# Who must use the two-step sign-in besides admin-site users (see must_use_two_factor).
+TWO_FACTOR_ROLES = {Role.COUNSELOR, Role.VICE_PRINCIPAL, Role.SCHOOL_ADMIN}
 
 
 class Actor:
@@ -129,90 +153,232 @@ def actor_for(request):
     return actor
 
 
-# Record-level scope. Every list and lookup of referrals and cases starts here,
-# so an out-of-scope record is simply not found (404) and never counted.
+# Record scope, relations and per-object decisions ----------------------------
+#
+# Which referrals and cases an actor may read is a queryset on the models:
+# Referral.objects.visible_to(actor), Case.objects.visible_to(actor) and
+# Case.objects.classroom_visible_to(actor); they ask the permissions above.
+# This module imports no domain model: each domain app registers in its
+# AppConfig.ready() how the record a URL names is found.
 
 
-def visible_referrals(actor):
-    """Referrals the actor may read: counselors and the vice principal see the
-    school's; a teacher sees the referrals they filed."""
-    from referrals.models import Referral
+class _Lookup:
+    __slots__ = ("param", "find", "queryset")
 
-    if actor.school is None:
-        return Referral.objects.none()
-    qs = Referral.objects.for_school(actor.school)
-    if actor.is_counselor or actor.is_vice_principal:
-        return qs
-    if actor.is_teacher:
-        return qs.filter(referred_by=actor.user)
-    return qs.none()
+    def __init__(self, param, find, queryset=None):
+        self.param = param
+        self.find = find
+        self.queryset = queryset
 
 
-def visible_cases(actor):
-    """Cases whose shared parts the actor may read: counselors and the vice
-    principal see the school's; a teacher sees cases they are on the team of,
-    and a homeroom teacher also the cases of students in their class. The
-    school admin sees none."""
-    from django.db.models import Q
-
-    from casework.models import Case
-
-    if actor.school is None:
-        return Case.objects.none()
-    qs = Case.objects.for_school(actor.school)
-    if actor.is_counselor or actor.is_vice_principal:
-        return qs
-    if actor.is_teacher:
-        scope = Q(members__user=actor.user)
-        if actor.homeroom_classroom_ids:
-            scope |= Q(student__classroom_id__in=actor.homeroom_classroom_ids)
-        return qs.filter(id__in=Case.objects.filter(scope).values("id"))
-    return qs.none()
+_SCOPES = {}  # scope -> _Lookup: find(actor, value) is the record, or None when out of scope
+_OWN_ROWS = {}  # URL name -> _Lookup: find(actor, value) is the user's own row, or None
+_RECORDS = {}  # record name -> _Lookup: find(scope record, value) is the record in it, or None
 
 
-def taught_classroom_ids(actor):
-    """The classes the actor teaches this term (their TeachingAssignment rows
-    of the school's current term), as a subquery of classroom ids."""
-    from roster.models import TeachingAssignment
-
-    return TeachingAssignment.objects.filter(school=actor.school, teacher=actor.user, term__is_current=True).values(
-        "classroom_id"
-    )
-
-
-def classroom_cases(actor):
-    """Cases whose "what you can do in class" page the actor may read: every
-    case of visible_cases(actor), and for a teacher also the cases of students
-    in a class they teach this term (the homeroom teacher's class is already
-    in visible_cases). That page shows the student, the class, the classroom
-    guidance and the lead counselor, nothing else of the case."""
-    from casework.models import Case
-
-    qs = visible_cases(actor)
-    if actor.school is None or actor.is_counselor or actor.is_vice_principal or not actor.is_teacher:
-        return qs
-    taught = Case.objects.for_school(actor.school).filter(student__classroom_id__in=taught_classroom_ids(actor))
-    return qs | taught
+def register_scope(name, *, queryset=None, lookup=None, param="pk"):
+    """A scope's records: ``queryset(actor)`` those the actor may read, and
+    ``lookup(actor, value)`` the one the URL parameter ``param`` names, None
+    when out of scope (by default: from the queryset)."""
+    if lookup is None:
+        lookup = lambda actor, value: queryset(actor).filter(pk=value).first()  # noqa: E731
+    _SCOPES[name] = _Lookup(param, lookup, queryset)
 
 
-def may_see_confidential(actor):
-    """Confidential case notes are for counselors only."""
-    return actor.may("case", "confidential")
+def resolved(request, name):
+    """The record PolicyMiddleware found for this request (by scope or record
+    name: "case", "referral", "action", ...), or None."""
+    return getattr(request, "policy_records", {}).get(name)
 
 
-# Every URL, in the same words: which (resource, action) of PERMISSIONS it
-# needs, which record it names (its scope) and which tie to that record also
-# lets a user in. tests/security/test_access_grid.py walks the URL resolver,
-# fails for a URL missing here, and checks every URL for every role against
-# check_url_access() below; a view asks actor.require()/may() with the same
-# (resource, action) as its entry here.
+def visible(scope, actor):
+    """The records of a registered scope the actor may read (a queryset), for
+    apps that may not import the domain models (audit)."""
+    return _SCOPES[scope].queryset(actor)
+
+
+def register_own_row(url_name, *, lookup, param):
+    """How a URL of scope "own" finds the user's row: ``lookup(actor, value)``,
+    None when the row is someone else's (or does not exist)."""
+    _OWN_ROWS[url_name] = _Lookup(param, lookup)
+
+
+def register_record(name, *, lookup, param):
+    """How a record a relation looks at (an action, entry, meeting) is found
+    within the URL's scope record: ``lookup(scope_record, value)``."""
+    _RECORDS[name] = _Lookup(param, lookup)
+
+
+def is_referrer(actor, referral):
+    return referral.referred_by_id == actor.user.pk
+
+
+def is_responsible(actor, record):
+    """Responsible for the action; for a case (or a list of its actions),
+    responsible for one of its actions."""
+    if hasattr(record, "responsible_id"):
+        return record.responsible_id == actor.user.pk
+    if hasattr(record, "actions"):
+        return record.actions.filter(responsible_id=actor.user.pk).exists()
+    return any(action.responsible_id == actor.user.pk for action in record)
+
+
+def is_author(actor, entry):
+    return entry.author_id == actor.user.pk
+
+
+def is_attendee(actor, meeting):
+    """Attends the meeting (uses prefetched attendees when there are some)."""
+    cache = getattr(meeting, "_prefetched_objects_cache", {})
+    if "attendees" in cache:
+        return any(user.pk == actor.user.pk for user in cache["attendees"])
+    return meeting.attendees.filter(pk=actor.user.pk).exists()
+
+
+def is_verified_session(actor, user):
+    from accounts.two_factor import is_verified
+
+    return is_verified(user)
+
+
+# A relation: the test, and the records (in order of preference) it looks at.
+RELATIONS = {
+    "referrer": (is_referrer, ("referral",)),
+    "responsible": (is_responsible, ("action", "case")),
+    "author": (is_author, ("entry",)),
+    "attendee": (is_attendee, ("meeting",)),
+    "verified": (is_verified_session, ("user",)),
+}
+
+
+class Grant:
+    """One decision, written once: any of the role ``permissions``, or the
+    ``relation`` of the actor to the record, lets the actor in. Called as
+    ``grant(actor)`` or ``grant(actor, record)``; URL_POLICY, views, services,
+    selectors, templates (``may``) and the admin all call the same grants."""
+
+    do_not_call_in_templates = True
+
+    def __init__(self, *permissions, relation=None):
+        for permission in permissions:
+            if permission not in PERMISSIONS:
+                raise ValueError(f"unknown permission {permission!r}")
+        if relation is not None and relation not in RELATIONS:
+            raise ValueError(f"unknown relation {relation!r}")
+        self.permissions = tuple(permissions)
+        self.relation = relation
+
+    def by_role(self, actor):
+        return any(actor.may(resource, action) for resource, action in self.permissions)
+
+    def by_relation(self, actor, record):
+        return self.relation is not None and record is not None and RELATIONS[self.relation][0](actor, record)
+
+    def __call__(self, actor, record=None):
+        return self.by_role(actor) or self.by_relation(actor, record)
+
+    def __repr__(self):
+        return f"Grant({self.permissions}, relation={self.relation!r})"
+
+
+_LEAD = ("case", "lead")
+
+may_lead_case = Grant(_LEAD)
+may_reassign = Grant(_LEAD, ("case", "reassign"))
+may_see_confidential = Grant(("case", "confidential"))  # confidential case notes: counselors only
+may_refer = Grant(("referral", "create"))
+may_read_referral = Grant(("referral", "view_all"), relation="referrer")  # the whole referral, on a case page
+may_triage = Grant(("referral", "triage"))
+may_withdraw_referral = Grant(relation="referrer")  # withdraw or resubmit: whoever filed it
+may_complete_action = Grant(_LEAD, relation="responsible")  # record: the action
+may_write_entry = Grant(_LEAD, relation="responsible")  # record: the case (or its actions)
+may_finish_follow_up = Grant(_LEAD, relation="author")  # record: the evaluation entry
+# A meeting's calendar file (.ics): counselors, the vice principal and every attendee.
+may_download_meeting = Grant(("meeting", "calendar"), relation="attendee")
+may_manage_two_factor = Grant(relation="verified")  # record: the user
+may_view_caseload = Grant(("caseload", "view"))
+may_view_tasks = Grant(("tasks", "view"))
+may_view_reports = Grant(("reports", "view"))
+may_view_roster = Grant(("roster", "view"))
+may_import_roster = Grant(("roster", "import"))
+may_view_audit = Grant(("audit", "view"))
+may_export_student = Grant(("privacy", "export"))
+may_read_case_audit = Grant(("audit", "cases"))
+may_read_school_audit = Grant(("audit", "school"))
+
+
+def may_use_school_admin(actor):
+    """The school-scoped Django admin: superusers and school admins."""
+    return actor.user.is_superuser or actor.may("admin", "school")
+
+
+def may_see_case_content_in_admin(actor):
+    """Referrals and cases in the Django admin: active superusers with no
+    school (the platform) or counselors; never a school admin."""
+    user = actor.user
+    if not user.is_active or not user.is_superuser:
+        return False
+    return actor.school is None or actor.may("case", "confidential")
+
+
+def must_use_two_factor(actor):
+    """Who must use the two-step sign-in (when settings.REQUIRE_2FA is on):
+    whoever may use the admin site, counselors, vice principals, school admins."""
+    user = actor.user
+    return bool(user.is_staff or user.is_superuser or actor.roles & TWO_FACTOR_ROLES)
+
+
+# Each role's first page, in order of precedence for people holding several.
+HOME_PAGES = [
+    (may_view_caseload, "casework:caseload"),
+    (may_view_reports, "reports:index"),
+    (may_refer, "referrals:list"),
+    (may_import_roster, "roster:overview"),
+]
+
+
+class May:
+    """The ``may`` object of the templates: every grant of this module as an
+    attribute, without the prefix. ``{% if may.lead_case %}`` asks the role;
+    ``{% if may.download_meeting|of:meeting %}`` (accounts' ``policy`` tags)
+    asks about a record."""
+
+    def __init__(self, actor):
+        self._actor = actor
+
+    def __getattr__(self, name):
+        grant = _GRANTS.get(name)
+        if grant is None:
+            raise AttributeError(name)
+        if isinstance(grant, Grant) and grant.relation is not None:
+            return _Bound(grant, self._actor)
+        value = grant(self._actor)
+        setattr(self, name, value)
+        return value
+
+
+class _Bound:
+    do_not_call_in_templates = True
+
+    def __init__(self, grant, actor):
+        self.grant, self.actor = grant, actor
+
+    def __call__(self, record):
+        return self.grant(self.actor, record)
+
+
+# Every URL: which grant it needs (permissions of PERMISSIONS or a relation),
+# which record it names (its scope) and the HTTP methods it answers.
+# PolicyMiddleware enforces it at run time; tests/security/test_access_grid.py
+# walks the URL resolver and checks every URL for every role against
+# check_url_access() below.
 #
 # Scopes:
 #   None        no record: the role decides (403).
-#   "referral"  a referral: out of visible_referrals(actor) is 404, then the role (403).
-#   "case"      a case: out of visible_cases(actor) is 404, then the role (403).
-#   "classroom" a case's classroom guidance page: out of classroom_cases(actor)
-#               (visible_cases plus this term's teachers of the student's class) is 404.
+#   "referral"  a referral: out of Referral.objects.visible_to(actor) is 404, then the role (403).
+#   "case"      a case: out of Case.objects.visible_to(actor) is 404, then the role (403).
+#   "classroom" a case's classroom guidance page: out of Case.objects.classroom_visible_to(actor)
+#               (visible_to plus this term's teachers of the student's class) is 404.
 #   "student"   a student: not of the actor's school is 404, then the role (403).
 #   "own"       a row of the user's own (notification, input request, export): the
 #               role gates the feature first (403), someone else's row is 404.
@@ -227,28 +393,36 @@ def may_see_confidential(actor):
 
 
 class UrlAccess:
-    """One entry of URL_POLICY: any of ``permissions`` (or the relation) lets
-    a user in; ``methods`` are the HTTP methods the URL answers."""
+    """One entry of URL_POLICY: its ``grant`` (role permissions, or a
+    relation to the record) lets a user in; ``methods`` are the HTTP methods
+    the URL answers. Give either permissions and a relation, or a Grant."""
 
-    __slots__ = ("permissions", "scope", "relation", "methods")
+    __slots__ = ("grant", "scope", "methods")
 
     def __init__(self, *permissions, scope=None, relation=None, methods=("GET", "POST")):
-        self.permissions = tuple(permissions)
+        if len(permissions) == 1 and isinstance(permissions[0], Grant):
+            self.grant = permissions[0]
+        else:
+            self.grant = Grant(*permissions, relation=relation)
         self.scope = scope
-        self.relation = relation
         self.methods = tuple(methods)
 
+    @property
+    def permissions(self):
+        return self.grant.permissions
+
+    @property
+    def relation(self):
+        return self.grant.relation
+
     def __repr__(self):
-        return (
-            f"UrlAccess({self.permissions}, scope={self.scope!r}, relation={self.relation!r}, methods={self.methods})"
-        )
+        return f"UrlAccess({self.grant!r}, scope={self.scope!r}, methods={self.methods})"
 
 
 _url = UrlAccess
 
 
 _GET, _POST = ("GET",), ("POST",)
-_LEAD = ("case", "lead")
 
 URL_POLICY = {
     # Signing in and the user's own settings: any signed-in user.
@@ -258,8 +432,8 @@ URL_POLICY = {
     "profile": _url(),
     "two_factor_setup": _url(),
     "two_factor_verify": _url(),
-    "two_factor_recovery_codes": _url(relation="verified"),
-    "two_factor_disable": _url(relation="verified", methods=_POST),
+    "two_factor_recovery_codes": _url(may_manage_two_factor),
+    "two_factor_disable": _url(may_manage_two_factor, methods=_POST),
     # Roster.
     "roster:overview": _url(("roster", "view")),
     "roster:import": _url(("roster", "import")),
@@ -270,8 +444,8 @@ URL_POLICY = {
     "referrals:student_search": _url(("referral", "create")),
     "referrals:detail": _url(scope="referral"),
     "referrals:attachment": _url(scope="referral"),
-    "referrals:withdraw": _url(scope="referral", relation="referrer", methods=_POST),
-    "referrals:resubmit": _url(scope="referral", relation="referrer", methods=_POST),
+    "referrals:withdraw": _url(may_withdraw_referral, scope="referral", methods=_POST),
+    "referrals:resubmit": _url(may_withdraw_referral, scope="referral", methods=_POST),
     "casework:accept_referral": _url(("referral", "triage"), scope="referral", methods=_POST),
     "referrals:ask": _url(("referral", "triage"), scope="referral", methods=_POST),
     "referrals:decline": _url(("referral", "triage"), scope="referral", methods=_POST),
@@ -284,27 +458,27 @@ URL_POLICY = {
     "casework:detail": _url(scope="case", methods=_GET),
     "casework:print": _url(scope="case", methods=_GET),
     "casework:classroom": _url(scope="classroom", methods=_GET),
-    "casework:team_add": _url(_LEAD, scope="case"),
-    "casework:reassign": _url(_LEAD, ("case", "reassign"), scope="case"),
-    "casework:summary": _url(_LEAD, scope="case"),
-    "casework:assessment": _url(_LEAD, scope="case"),
-    "casework:guidance": _url(_LEAD, scope="case"),
-    "casework:goal_add": _url(_LEAD, scope="case"),
-    "casework:goal_edit": _url(_LEAD, scope="case"),
-    "casework:action_add": _url(_LEAD, scope="case"),
-    "casework:action_edit": _url(_LEAD, scope="case"),
-    "casework:action_done": _url(_LEAD, scope="case", relation="responsible"),
-    "casework:meeting_add": _url(_LEAD, scope="case"),
-    "casework:meeting_edit": _url(_LEAD, scope="case"),
-    "casework:decision_add": _url(_LEAD, scope="case"),
-    "casework:meeting_ics": _url(("meeting", "calendar"), scope="case", relation="attendee", methods=_GET),
-    "casework:entry_add": _url(_LEAD, scope="case", relation="responsible"),
-    "casework:follow_up_done": _url(_LEAD, scope="case", relation="author"),
-    "casework:follow_up_add": _url(_LEAD, scope="case"),
-    "casework:note_add": _url(("case", "confidential"), scope="case"),
-    "casework:status": _url(_LEAD, scope="case", methods=_POST),
-    "casework:close": _url(_LEAD, scope="case"),
-    "casework:reopen": _url(_LEAD, scope="case"),
+    "casework:team_add": _url(may_lead_case, scope="case"),
+    "casework:reassign": _url(may_reassign, scope="case"),
+    "casework:summary": _url(may_lead_case, scope="case"),
+    "casework:assessment": _url(may_lead_case, scope="case"),
+    "casework:guidance": _url(may_lead_case, scope="case"),
+    "casework:goal_add": _url(may_lead_case, scope="case"),
+    "casework:goal_edit": _url(may_lead_case, scope="case"),
+    "casework:action_add": _url(may_lead_case, scope="case"),
+    "casework:action_edit": _url(may_lead_case, scope="case"),
+    "casework:action_done": _url(may_complete_action, scope="case"),
+    "casework:meeting_add": _url(may_lead_case, scope="case"),
+    "casework:meeting_edit": _url(may_lead_case, scope="case"),
+    "casework:decision_add": _url(may_lead_case, scope="case"),
+    "casework:meeting_ics": _url(may_download_meeting, scope="case", methods=_GET),
+    "casework:entry_add": _url(may_write_entry, scope="case"),
+    "casework:follow_up_done": _url(may_finish_follow_up, scope="case"),
+    "casework:follow_up_add": _url(may_lead_case, scope="case"),
+    "casework:note_add": _url(may_see_confidential, scope="case"),
+    "casework:status": _url(may_lead_case, scope="case", methods=_POST),
+    "casework:close": _url(may_lead_case, scope="case"),
+    "casework:reopen": _url(may_lead_case, scope="case"),
     # Reports.
     "reports:index": _url(("reports", "view"), methods=_GET),
     "reports:export": _url(("reports", "view"), methods=_GET),
@@ -334,61 +508,89 @@ PUBLIC_URLS = {
     "healthz",
 }
 
+SCOPES = {"referral", "case", "classroom", "student", "own"}
 ALLOW, FORBIDDEN, NOT_FOUND, SIGN_IN = "allow", "forbidden", "not_found", "sign_in"
 
 
-def _related(relation, actor, *, referral, case, action, entry, meeting):
-    user = actor.user
-    if relation == "referrer":
-        return referral is not None and referral.referred_by_id == user.pk
-    if relation == "responsible":
-        if action is not None:
-            return action.responsible_id == user.pk
-        return case is not None and case.actions.filter(responsible=user).exists()
-    if relation == "author":
-        return entry is not None and entry.author_id == user.pk
-    if relation == "attendee":
-        return meeting is not None and meeting.attendees.filter(pk=user.pk).exists()
-    if relation == "verified":
-        from accounts.two_factor import is_verified
-
-        return is_verified(user)
-    raise ValueError(f"unknown relation {relation!r}")
+def decide(actor, rule, *, in_scope, relation_record):
+    """The verdict of one URL_POLICY entry: SIGN_IN, ALLOW, FORBIDDEN (403) or
+    NOT_FOUND (404). ``in_scope()`` says whether the URL's record is in the
+    actor's scope (for "own": is the actor's row); ``relation_record(names)``
+    gives the record a relation looks at. Both are asked only when needed."""
+    if not actor.is_authenticated:
+        return SIGN_IN
+    grant = rule.grant
+    role_ok = grant.by_role(actor)
+    if rule.scope == "own":
+        if grant.permissions and not role_ok:
+            return FORBIDDEN
+        return ALLOW if actor.school is not None and in_scope() else NOT_FOUND
+    if rule.scope is not None:
+        if rule.scope not in SCOPES:
+            raise ValueError(f"unknown scope {rule.scope!r}")
+        if not in_scope():
+            return NOT_FOUND
+    # An entry without permissions or relation lets in any signed-in user.
+    if role_ok or not (grant.permissions or grant.relation):
+        return ALLOW
+    if grant.relation is not None and grant.by_relation(actor, relation_record(RELATIONS[grant.relation][1])):
+        return ALLOW
+    return FORBIDDEN
 
 
 def check_url_access(
     actor, url_name, *, referral=None, case=None, student=None, owner=None, action=None, entry=None, meeting=None
 ):
-    """What URL_POLICY promises for ``url_name`` and these records: ALLOW,
-    FORBIDDEN (403) or NOT_FOUND (404). Records name what the URL points at:
-    the referral, case or student, the owner of an "own" row, and the action, entry or
-    meeting a relation looks at."""
-    if not actor.is_authenticated:
-        return SIGN_IN
+    """What URL_POLICY promises for ``url_name`` and these records (the
+    referral, case or student the URL points at, the owner of an "own" row,
+    the action, entry or meeting a relation looks at)."""
     rule = URL_POLICY[url_name]
-    role_ok = any(actor.may(resource, action_) for resource, action_ in rule.permissions)
-    related = rule.relation is not None and _related(
-        rule.relation, actor, referral=referral, case=case, action=action, entry=entry, meeting=meeting
-    )
-    # An entry without permissions or relation lets in any signed-in user.
-    granted = role_ok or related or not (rule.permissions or rule.relation)
+    records = {"referral": referral, "case": case, "action": action, "entry": entry, "meeting": meeting}
+    records["user"] = actor.user
+    scoped = {"referral": referral, "case": case, "classroom": case, "student": student}
 
-    if rule.scope == "referral":
-        if referral is None or not visible_referrals(actor).filter(pk=referral.pk).exists():
-            return NOT_FOUND
-    elif rule.scope == "case":
-        if case is None or not visible_cases(actor).filter(pk=case.pk).exists():
-            return NOT_FOUND
-    elif rule.scope == "classroom":
-        if case is None or not classroom_cases(actor).filter(pk=case.pk).exists():
-            return NOT_FOUND
-    elif rule.scope == "student":
-        if student is None or actor.school is None or student.school_id != actor.school.pk:
-            return NOT_FOUND
-    elif rule.scope == "own":
-        if rule.permissions and not role_ok:
-            return FORBIDDEN
-        return ALLOW if owner is not None and owner.pk == actor.user.pk and actor.school is not None else NOT_FOUND
-    elif rule.scope is not None:
-        raise ValueError(f"unknown scope {rule.scope!r}")
-    return ALLOW if granted else FORBIDDEN
+    def in_scope():
+        if rule.scope == "own":
+            return owner is not None and owner.pk == actor.user.pk
+        record = scoped[rule.scope]
+        return record is not None and _SCOPES[rule.scope].find(actor, record.pk) is not None
+
+    def relation_record(names):
+        return next((records[name] for name in names if records.get(name) is not None), None)
+
+    return decide(actor, rule, in_scope=in_scope, relation_record=relation_record)
+
+
+def resolve_url_access(request, url_name, kwargs):
+    """The verdict for a request to ``url_name`` with these URL parameters,
+    finding the records through the lookups the domain apps registered. The
+    records found are kept in ``request.policy_records`` (by scope or record
+    name) for the view. Raises Http404 when a record a relation looks at is
+    not in the URL's record."""
+    actor = actor_for(request)
+    rule = URL_POLICY[url_name]
+    found = request.policy_records = {}
+
+    def in_scope():
+        lookup = _OWN_ROWS[url_name] if rule.scope == "own" else _SCOPES[rule.scope]
+        record = found[rule.scope] = lookup.find(actor, kwargs[lookup.param])
+        return record is not None
+
+    def relation_record(names):
+        for name in names:
+            if name == "user":
+                return request.user
+            if name == rule.scope:
+                return found[name]
+            lookup = _RECORDS.get(name)
+            if lookup is not None and lookup.param in kwargs:
+                record = found[name] = lookup.find(found.get(rule.scope), kwargs[lookup.param])
+                if record is None:
+                    raise Http404
+                return record
+        return None
+
+    return decide(actor, rule, in_scope=in_scope, relation_record=relation_record)
+
+
+_GRANTS = {name.removeprefix("may_"): value for name, value in list(globals().items()) if name.startswith("may_")}

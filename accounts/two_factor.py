@@ -21,7 +21,7 @@ from django_otp import devices_for_user, user_has_device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.policy import Actor, actor_for
+from accounts.policy import Actor, actor_for, must_use_two_factor
 
 # Set at sign-in: the user has a confirmed device, so a code is asked even
 # when their role does not require it.
@@ -40,9 +40,7 @@ def two_factor_exempt(view):
 def role_requires_two_factor(user, actor):
     if not settings.REQUIRE_2FA:
         return False
-    return bool(
-        user.is_staff or user.is_superuser or actor.is_counselor or actor.is_vice_principal or actor.is_school_admin
-    )
+    return must_use_two_factor(actor)
 
 
 def is_verified(user):

@@ -14,7 +14,7 @@ from django.views.i18n import set_language as django_set_language
 
 from accounts import two_factor
 from accounts.forms import ProfileForm, SignInForm, TwoFactorCodeForm
-from accounts.policy import actor_for
+from accounts.policy import HOME_PAGES, actor_for
 from accounts.signals import two_factor_event
 
 
@@ -47,19 +47,10 @@ def home(request):
     return redirect(home_url_for(actor))
 
 
-# The first page each role works from, in order of precedence for people who
-# hold several roles.
-HOME_PAGES = [
-    ("is_counselor", "casework:caseload"),
-    ("is_vice_principal", "reports:index"),
-    ("is_teacher", "referrals:list"),
-    ("is_school_admin", "roster:overview"),
-]
-
-
 def home_url_for(actor):
-    for flag, url_name in HOME_PAGES:
-        if getattr(actor, flag):
+    """The first page of the actor's roles (accounts.policy.HOME_PAGES)."""
+    for may_open, url_name in HOME_PAGES:
+        if may_open(actor):
             return reverse(url_name)
     return reverse("roster:overview")
 

@@ -1,14 +1,15 @@
 """Who may read which audit events.
 
 Counselors and the vice principal read the events of the referrals and cases
-they may see (accounts.policy.visible_referrals / visible_cases), including
+they may see (the models' visible_to(actor) querysets, found through the
+scopes the domain apps register with accounts.policy), including
 lists and exports of them; the school admin reads the rest (sign-ins, refused
 access, roster, reports, accounts). Nobody reads another school's events.
 """
 
 from django.db.models import Q
 
-from accounts.policy import visible_cases, visible_referrals
+from accounts.policy import may_read_case_audit, may_read_school_audit, visible
 from audit.models import CASE_CONTENT_TYPES, AuditEvent
 
 
@@ -16,11 +17,11 @@ def visible_audit_events(actor):
     if actor.school is None:
         return AuditEvent.objects.none()
     scopes = []
-    if actor.is_counselor or actor.is_vice_principal:
-        scopes.append(Q(referral_id__in=visible_referrals(actor).values("id")))
-        scopes.append(Q(case_id__in=visible_cases(actor).values("id")))
+    if may_read_case_audit(actor):
+        scopes.append(Q(referral_id__in=visible("referral", actor).values("id")))
+        scopes.append(Q(case_id__in=visible("case", actor).values("id")))
         scopes.append(Q(object_type__in=CASE_CONTENT_TYPES, referral_id__isnull=True, case_id__isnull=True))
-    if actor.is_school_admin:
+    if may_read_school_audit(actor):
         scopes.append(Q(referral_id__isnull=True, case_id__isnull=True) & ~Q(object_type__in=CASE_CONTENT_TYPES))
     if not scopes:
         return AuditEvent.objects.none()

@@ -8,15 +8,12 @@ on the case page, by counselors.
 
 from django.contrib import admin
 
-from accounts.policy import actor_for
+from accounts.policy import actor_for, may_see_case_content_in_admin
 from casework.models import Case, CaseEvent, CaseMember
 
 
 def _may_see_cases(request):
-    if not request.user.is_active or not request.user.is_superuser:
-        return False
-    actor = actor_for(request)
-    return actor.school is None or actor.is_counselor
+    return may_see_case_content_in_admin(actor_for(request))
 
 
 class SuperuserOnlyAdmin(admin.ModelAdmin):

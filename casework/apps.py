@@ -7,7 +7,10 @@ class CaseworkConfig(AppConfig):
     verbose_name = _("Casework")
 
     def ready(self):
+        from accounts import policy
+        from casework import selectors
         from casework.ics import meeting_invitation
+        from casework.models import Case
         from casework.reminders import follow_up_reminders
         from casework.services import open_case_for
         from notifications import attachments, reminders
@@ -16,3 +19,20 @@ class CaseworkConfig(AppConfig):
         hooks.register_open_case_lookup(open_case_for)
         attachments.register("meeting", meeting_invitation)
         reminders.register("follow_ups", follow_up_reminders)
+
+        # How accounts.policy finds the records of casework URLs.
+        policy.register_scope(
+            "case",
+            queryset=Case.objects.visible_to,
+            lookup=lambda actor, pk: selectors.case_queryset(actor).filter(pk=pk).first(),
+        )
+        policy.register_scope(
+            "classroom",
+            queryset=Case.objects.classroom_visible_to,
+            lookup=lambda actor, pk: selectors.classroom_case_queryset(actor).filter(pk=pk).first(),
+        )
+        policy.register_record("action", param="action_id", lookup=lambda case, pk: case.actions.filter(pk=pk).first())
+        policy.register_record("entry", param="entry_id", lookup=lambda case, pk: case.entries.filter(pk=pk).first())
+        policy.register_record(
+            "meeting", param="meeting_id", lookup=lambda case, pk: case.meetings.filter(pk=pk).first()
+        )

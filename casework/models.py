@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from common.crypto import EncryptedTextField
 from common.rules import RuleError
-from roster.models import SchoolScoped
+from roster.models import SchoolScoped, TeachingAssignment
 
 
 class CaseStatus(models.TextChoices):
@@ -26,6 +26,35 @@ class Outcome(models.TextChoices):
 class CaseQuerySet(SchoolScoped):
     def not_closed(self):
         return self.exclude(status=CaseStatus.CLOSED)
+
+    def visible_to(self, actor):
+        """Cases whose shared parts the actor may read: counselors and the vice
+        principal see the school's; a teacher sees cases they are on the team of,
+        and a homeroom teacher also the cases of students in their class. The
+        school admin sees none."""
+        if actor.school is None:
+            return self.none()
+        qs = self.for_school(actor.school)
+        if actor.may("case", "view_all"):
+            return qs
+        if actor.may("case", "view_team"):
+            scope = models.Q(members__user=actor.user)
+            if actor.homeroom_classroom_ids:
+                scope |= models.Q(student__classroom_id__in=actor.homeroom_classroom_ids)
+            return qs.filter(id__in=self.model.objects.filter(scope).values("id"))
+        return qs.none()
+
+    def classroom_visible_to(self, actor):
+        """Cases whose "what you can do in class" page the actor may read: every
+        case of visible_to(actor), and for a teacher also the cases of students
+        in a class they teach this term (the homeroom teacher's class is already
+        in visible_to). That page shows the student, the class, the classroom
+        guidance and the lead counselor, nothing else of the case."""
+        qs = self.visible_to(actor)
+        if actor.school is None or actor.may("case", "view_all") or not actor.may("case", "view_class"):
+            return qs
+        taught = TeachingAssignment.objects.classroom_ids_taught_by(actor)
+        return qs | self.for_school(actor.school).filter(student__classroom_id__in=taught)
 
 
 class Case(models.Model):

@@ -14,11 +14,12 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import Membership, Role
-from accounts.policy import STAFF_ROLES, classroom_cases, may_see_confidential, taught_classroom_ids, visible_cases
+from accounts.policy import STAFF_ROLES, is_responsible, may_read_referral, may_see_confidential
 from casework.charts import progress_chart
-from casework.models import Action, EvaluationEntry, TeamRole
+from casework.models import Action, Case, EvaluationEntry, TeamRole
 from casework.services import OPEN_ACTION_STATUSES, week_end
 from referrals.models import Referral, ReferralEvent, Urgency
+from roster.models import TeachingAssignment
 
 # Team roles in the order the team is listed.
 ROLE_ORDER = {role: i for i, role in enumerate(TeamRole.values)}
@@ -26,16 +27,16 @@ ROLE_ORDER = {role: i for i, role in enumerate(TeamRole.values)}
 
 def case_queryset(actor):
     """The cases the actor may open, with what every case page shows at the top."""
-    return visible_cases(actor).select_related("student__classroom__homeroom_teacher", "lead_counselor")
+    return Case.objects.visible_to(actor).select_related("student__classroom__homeroom_teacher", "lead_counselor")
 
 
 def classroom_case_queryset(actor):
     """The cases whose classroom guidance page the actor may open, with the
     rows that page shows and whether the actor may also open the case itself."""
     return (
-        classroom_cases(actor)
+        Case.objects.classroom_visible_to(actor)
         .select_related("student__classroom", "lead_counselor")
-        .annotate(on_case=Exists(visible_cases(actor).filter(pk=OuterRef("pk"))))
+        .annotate(on_case=Exists(Case.objects.visible_to(actor).filter(pk=OuterRef("pk"))))
     )
 
 
@@ -43,13 +44,13 @@ def classroom_guidance_for(*, actor):
     """For a teacher's /tasks/: the cases, not closed and with classroom
     guidance written, of students in the classes they teach this term or are
     homeroom teacher of. One query; none for someone who does not teach."""
-    if actor.school is None or not actor.is_teacher:
+    if actor.school is None or not actor.may("case", "view_class"):
         return []
-    classes = Q(student__classroom_id__in=taught_classroom_ids(actor))
+    classes = Q(student__classroom_id__in=TeachingAssignment.objects.classroom_ids_taught_by(actor))
     if actor.homeroom_classroom_ids:
         classes |= Q(student__classroom_id__in=actor.homeroom_classroom_ids)
     return list(
-        classroom_cases(actor)
+        Case.objects.classroom_visible_to(actor)
         .not_closed()
         .exclude(classroom_guidance="")
         .filter(classes)
@@ -118,7 +119,7 @@ def triage_waiting(*, actor):
 def tasks_for(*, actor, today=None):
     """The actor's open actions and follow-ups across the cases they can see."""
     today = today or timezone.localdate()
-    cases = visible_cases(actor).not_closed().values("id")
+    cases = Case.objects.visible_to(actor).not_closed().values("id")
     actions = list(
         Action.objects.filter(responsible=actor.user, status__in=OPEN_ACTION_STATUSES, case__in=cases)
         .select_related("case__student", "goal")
@@ -171,9 +172,8 @@ def case_page(*, case, actor, now=None):
     referral_events = list(
         ReferralEvent.objects.filter(referral__case=case).select_related("actor", "referral").order_by("created_at")
     )
-    reads_referrals = actor.is_counselor or actor.is_vice_principal
     for r in referrals:
-        r.readable = reads_referrals or r.referred_by_id == actor.user.pk
+        r.readable = may_read_referral(actor, r)
     notes = list(case.confidential_notes.select_related("author")) if may_see_confidential(actor) else None
 
     goal_by_id = {g.pk: g for g in goals}
@@ -209,7 +209,6 @@ def case_page(*, case, actor, now=None):
     past = [m for m in meetings if m.starts_at < now]
     for m in meetings:
         m.decision_actions = [a for a in actions if a.meeting_id == m.pk]
-        m.is_attendee = any(u.pk == actor.user.pk for u in m.attendees.all())
         # The other attendees the viewer can message on WhatsApp.
         m.reachable_attendees = [u for u in m.attendees.all() if u.whatsapp and u.pk != actor.user.pk]
 
@@ -219,7 +218,7 @@ def case_page(*, case, actor, now=None):
     for e in open_follow_ups:
         e.is_overdue = e.next_follow_up < today
 
-    my_action_ids = {a.pk for a in actions if a.responsible_id == actor.user.pk}
+    my_action_ids = {a.pk for a in actions if is_responsible(actor, a)}
     my_goal_ids = {a.goal_id for a in actions if a.pk in my_action_ids and a.goal_id}
 
     timeline = sorted(

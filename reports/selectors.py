@@ -1,7 +1,7 @@
 """The report's queries. Each function is one query (one group of indicators
 or one chart) and counts in the database; none grows with the data.
 
-Scope starts from accounts.policy (visible_referrals / visible_cases), then the
+Scope starts from the models (Referral/Case.objects.visible_to(actor)), then the
 report filters narrow it:
 - referrals: filed (created_at) in the period; grade and class through the
   student's current class; subject; a concern among the referral's concerns.
@@ -17,8 +17,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Abs, Coalesce, TruncDate, TruncMonth
 
 from accounts.models import Membership, Role, User
-from accounts.policy import visible_cases, visible_referrals
-from casework.models import CaseStatus, EvaluationEntry, Goal, Meeting, MeetingKind, Outcome
+from casework.models import Case, CaseStatus, EvaluationEntry, Goal, Meeting, MeetingKind, Outcome
 from referrals.models import EventKind, Referral, ReferralEvent, Status
 from roster.schooldays import TRIAGE_DEADLINE_SCHOOL_DAYS
 
@@ -43,7 +42,7 @@ def _student_filters(qs, filters, prefix):
 
 
 def referrals_in_scope(*, actor, filters):
-    qs = visible_referrals(actor).filter(created_at__gte=filters.starts_at, created_at__lt=filters.ends_at)
+    qs = Referral.objects.visible_to(actor).filter(created_at__gte=filters.starts_at, created_at__lt=filters.ends_at)
     qs = _student_filters(qs, filters, "")
     if filters.subject is not None:
         qs = qs.filter(subject=filters.subject)
@@ -54,7 +53,7 @@ def referrals_in_scope(*, actor, filters):
 
 def cases_in_scope(*, actor, filters):
     """Cases matching the filters, whatever their dates."""
-    qs = _student_filters(visible_cases(actor), filters, "")
+    qs = _student_filters(Case.objects.visible_to(actor), filters, "")
     if filters.subject is not None:
         qs = qs.filter(Exists(Referral.objects.filter(case=OuterRef("pk"), subject=filters.subject)))
     if filters.category is not None:

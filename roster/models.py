@@ -162,6 +162,13 @@ class Subject(models.Model):
         return self.name
 
 
+class TeachingAssignmentQuerySet(SchoolScoped):
+    def classroom_ids_taught_by(self, actor):
+        """The classes the actor teaches this term (their assignments of the
+        school's current term), as a subquery of classroom ids."""
+        return self.filter(school=actor.school, teacher=actor.user, term__is_current=True).values("classroom_id")
+
+
 class TeachingAssignment(models.Model):
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+", verbose_name=_("school"))
     teacher = models.ForeignKey(
@@ -175,7 +182,7 @@ class TeachingAssignment(models.Model):
     )
     term = models.ForeignKey(Term, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("term"))
 
-    objects = SchoolScoped.as_manager()
+    objects = TeachingAssignmentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("teaching assignment")

@@ -67,16 +67,17 @@ def _objects_for(username):
     from django.db.models import Count, Q
 
     from accounts.models import User
-    from accounts.policy import Actor, visible_cases, visible_referrals
+    from accounts.policy import Actor
+    from casework.models import Case
     from referrals import selectors
-    from referrals.models import Status
+    from referrals.models import Referral, Status
 
     user = User.objects.get(username=username)
     actor = Actor(user)
     ids = {}
     if actor.school is None:
         return ids
-    referrals = visible_referrals(actor)
+    referrals = Referral.objects.visible_to(actor)
     if actor.is_teacher:
         referrals = referrals.filter(referred_by=user) or referrals
     referral = (
@@ -89,7 +90,7 @@ def _objects_for(username):
     # A case with a plan, meetings and measured progress (a chart), but not the
     # longest log: the same parts of the page, checked faster.
     case = (
-        visible_cases(actor)
+        Case.objects.visible_to(actor)
         .annotate(
             n_goals=Count("goals", distinct=True),
             n_entries=Count("entries", distinct=True),
@@ -99,7 +100,7 @@ def _objects_for(username):
         .filter(n_measured__gt=0, n_meetings__gt=0)
         .order_by("n_entries", "pk")
         .first()
-    ) or visible_cases(actor).order_by("pk").first()
+    ) or Case.objects.visible_to(actor).order_by("pk").first()
     if case:
         ids["case"] = case.pk
     if actor.is_teacher:

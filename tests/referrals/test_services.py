@@ -118,7 +118,9 @@ def test_resubmit_only_when_information_was_asked(world):
 
 def test_accept_opens_a_case_with_the_lead_counselor(world):
     referral = file(world)
-    referral = casework_services.referral_accept(referral=referral, actor=world.counselor, lead_counselor=world.counselor2)
+    referral = casework_services.referral_accept(
+        referral=referral, actor=world.counselor, lead_counselor=world.counselor2
+    )
     referral.refresh_from_db()
     case = referral.case
     assert referral.status == Status.ACCEPTED
