@@ -327,6 +327,7 @@ PUBLIC_URLS = {
     "password_reset_complete",
     "set_language",
     "healthz",
+    "healthz_live",
 }
 
 ALLOW, FORBIDDEN, NOT_FOUND, SIGN_IN = "allow", "forbidden", "not_found", "sign_in"
