@@ -20,6 +20,9 @@ JSON. Exits 1 on any 5xx, any lost or duplicated email, any referral stored
 other than once, or a readiness answer of 503 (the database stays up).
 """
 
+# The script runs fixed tools (redis-server, redis-cli, psql, the venv's python).
+# ruff: noqa: S603, S607
+
 import argparse
 import collections
 import contextlib
@@ -100,6 +103,7 @@ class Run:
     def _env(self):
         settings = self.work / "sinergi_fault_settings.py"
         settings.write_text(f'from config.settings import *  # noqa: F403\nSTATIC_ROOT = "{self.work}/static"\n')
+        (self.work / "sinergi_fault_mail.py").write_text(MAIL_BACKEND)
         env = {k: v for k, v in os.environ.items() if k not in ("SINERGI_TESTING", "REQUIRE_2FA", "CACHE_URL")}
         env.update(
             PYTHONPATH=f"{self.work}:{ROOT}",
@@ -111,7 +115,7 @@ class Run:
             SECURE_SSL_REDIRECT="0",
             SITE_URL="http://127.0.0.1",
             MEDIA_ROOT=str(self.work / "media"),
-            EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
+            EMAIL_BACKEND="sinergi_fault_mail.EmailBackend",
             EMAIL_FILE_PATH=str(self.mail),
             CELERY_BROKER_URL=f"redis://127.0.0.1:{self.redis_port}/0",
             CACHE_URL=f"redis://127.0.0.1:{self.redis_port}/1",
@@ -221,6 +225,25 @@ def get_status(port, path):
         return conn.getresponse().status
     finally:
         conn.close()
+
+
+# Emails to files, each taking as long as a short SMTP conversation.
+MAIL_BACKEND = """
+import os
+import time
+
+from django.core.mail.backends import filebased
+
+
+class EmailBackend(filebased.EmailBackend):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("file_path", os.environ["EMAIL_FILE_PATH"])
+        super().__init__(*args, **kwargs)
+
+    def send_messages(self, messages):
+        time.sleep(0.3 * len(messages))
+        return super().send_messages(messages)
+"""
 
 
 # The cast: signed-in sessions made in the database, as scripts/scan.sh does.
@@ -386,31 +409,41 @@ class HealthWatch:
             self.stopped.wait(0.5)
 
 
-def db_query(run, code):
-    out = run.manage("shell", "-v0", "-c", code).stdout
-    return json.loads(out.strip().splitlines()[-1])
+def django_setup(run):
+    """Django in this process, on the run's database, for reading the state."""
+    os.environ.update(run.env)
+    sys.path[:0] = [str(run.work), str(ROOT)]
+    import django
+
+    django.setup()
 
 
-STATE = """
-import json
-from notifications.models import Delivery
-print(json.dumps({s: Delivery.objects.filter(channel="email", status=s).count()
-                  for s in ("pending", "sending", "sent", "failed")}))
-"""
+def state():
+    from notifications.models import Delivery
 
-FINAL = """
-import json
-from django.db.models import F
-from notifications.models import Delivery, Notification
-from referrals.models import Referral
-rows = list(Delivery.objects.filter(channel="email").values("pk", "status", "notification__created_at", "sent_at"))
-print(json.dumps({
-    "notifications": Notification.objects.count(),
-    "referrals": Referral.objects.filter(observation__endswith="(fault test).").count(),
-    "deliveries": [[r["pk"], r["status"], r["notification__created_at"].timestamp(),
-                    r["sent_at"].timestamp() if r["sent_at"] else None] for r in rows],
-}))
-"""
+    rows = Delivery.objects.filter(channel="email").values_list("pk", "status")
+    by_status = collections.defaultdict(set)
+    for pk, status in rows:
+        by_status[status].add(pk)
+    return by_status
+
+
+def counts(by_status):
+    return {s: len(by_status[s]) for s in ("pending", "sending", "sent", "failed")}
+
+
+def final_state():
+    from notifications.models import Delivery, Notification
+    from referrals.models import Referral
+
+    rows = Delivery.objects.filter(channel="email").values_list("pk", "status", "notification__created_at", "sent_at")
+    return {
+        "notifications": Notification.objects.count(),
+        "referrals": Referral.objects.filter(observation__endswith="(fault test).").count(),
+        "deliveries": [
+            (pk, status, created.timestamp(), sent.timestamp() if sent else None) for pk, status, created, sent in rows
+        ],
+    }
 
 
 def emails_by_delivery(mail_dir):
@@ -438,6 +471,7 @@ def main():
     started = time.monotonic()
     try:
         run.setup()
+        django_setup(run)
         run.t0 = time.monotonic()
         run.note(f"load starts: {users} simulated staff for {form['load']}s on ports {run.app_ports}")
         health = HealthWatch(run)
@@ -462,21 +496,25 @@ def main():
         at(form["redis_down"] + form["redis_for"])
         run.start_redis()
         run.note("redis started again")
-        outage_state = db_query(run, STATE)
-        run.note(f"email deliveries after the outage: {outage_state}")
+        waiting = state()["pending"]
+        run.note(f"email deliveries waiting after the outage: {len(waiting)}")
 
-        # The sweep (every minute) queues the backlog; kill the worker while it sends.
-        backlog_start = outage_state["sent"]
+        # The sweep (every minute) queues the backlog; kill the worker while it
+        # works through it: some of the waiting deliveries sent, others not yet.
         deadline = time.monotonic() + 150
         while time.monotonic() < deadline:
-            state = db_query(run, STATE)
-            if state["sent"] > backlog_start and state["pending"] + state["sending"] > 0:
+            now = state()
+            if not waiting or (waiting & now["sent"] and waiting - now["sent"]):
                 break
-            time.sleep(0.3)
-        kill_state = db_query(run, STATE)
+            time.sleep(0.1)
         run.stop("worker", signal.SIGKILL)
         kill_time = time.time()
-        run.note(f"worker killed (SIGKILL) while working through the backlog: {kill_state}")
+        now = state()
+        claimed_at_kill = len(now["sending"])
+        run.note(
+            f"worker killed (SIGKILL) working through the backlog: {len(waiting & now['sent'])} of {len(waiting)} "
+            f"sent, {len(now['sending'])} claimed"
+        )
         time.sleep(form["restart_after"])
         run.start_worker()
         run.note("worker restarted")
@@ -487,8 +525,8 @@ def main():
 
         # Every email delivery sent, and every email in the files.
         def settled():
-            state = db_query(run, STATE)
-            return state["pending"] == 0 and state["sending"] == 0
+            now = state()
+            return not now["pending"] and not now["sending"]
 
         settle_start = time.monotonic()
         wait_for(settled, args.settle, "every email delivery to be sent")
@@ -497,7 +535,7 @@ def main():
         health.stopped.set()
         watcher.join(5)
 
-        final = db_query(run, FINAL)
+        final = final_state()
         emails = emails_by_delivery(run.mail)
         deliveries = final["deliveries"]
         delivered = {pk for pk, *_ in deliveries}
@@ -535,6 +573,7 @@ def main():
             "email_delay_p50_s": pct(delays, 0.5),
             "email_delay_max_s": round(delays[-1], 1) if delays else None,
             "deliveries_waiting_at_the_backlog_kill": len(affected),
+            "deliveries_claimed_by_the_killed_worker": claimed_at_kill,
             "longest_delay_after_the_backlog_kill_s": round(max(affected), 1) if affected else None,
             "healthz": {"answers": dict(health.codes), "slowest_s": round(health.slowest, 3)},
             "timeline": run.events,
