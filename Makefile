@@ -23,7 +23,7 @@ FIND_PYTHON = for c in python3.13 python3.12 python3 $$HOME/.pyenv/versions/3.13
 	done; exit 1
 endif
 
-.PHONY: run test ci venv check-python lint format bandit scan migrate messages compilemessages seed worker beat bench clean
+.PHONY: run test ci venv check-python lint format bandit scan migrate messages compilemessages seed worker beat bench fault fault-short clean
 
 # An existing .venv of 3.12+ is kept, whatever PYTHON says (check-python warns).
 $(VENV)/.installed: requirements.txt requirements-dev.txt | check-python
@@ -103,6 +103,16 @@ beat: venv
 
 bench: venv
 	$(PY) scripts/bench_import.py
+
+# Fault test under load (scripts/fault_test.py): two app processes, a worker and
+# beat on a private Redis; Redis stopped and started, the worker killed with
+# SIGKILL; prints JSON, fails on any 5xx, lost or duplicated email. About 5
+# minutes; fault-short (CI) about 3.
+fault: venv
+	$(PY) scripts/fault_test.py --form full
+
+fault-short: venv
+	$(PY) scripts/fault_test.py --form short
 
 ci:
 	bash .ci/run

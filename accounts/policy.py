@@ -506,6 +506,7 @@ PUBLIC_URLS = {
     "password_reset_complete",
     "set_language",
     "healthz",
+    "healthz_live",
 }
 
 SCOPES = {"referral", "case", "classroom", "student", "own"}

@@ -214,7 +214,14 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if env("CACHE_URL"):
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env("CACHE_URL")}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": env("CACHE_URL"),
+            # A Redis that is down or hangs costs a second, not a stuck request.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
 
 # Email: console in development, SMTP from the environment in production.
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Sinergi <noreply@sinergi.local>")

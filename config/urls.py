@@ -19,7 +19,9 @@ urlpatterns = [
     path("", include("notifications.urls")),
     path("audit/", include("audit.urls")),
     path("privacy/", include("privacy.urls")),
+    # Readiness (what a load balancer reads) and liveness; see config/health.py.
     path("healthz", health.healthz, name="healthz"),
+    path("healthz/live", health.healthz_live, name="healthz_live"),
     # One sign-in page for everyone (lockout and two-step sign-in included).
     path("admin/login/", login_not_required(RedirectView.as_view(pattern_name="login", query_string=True))),
     path("admin/", admin.site.urls),

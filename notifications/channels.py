@@ -6,8 +6,10 @@ import json
 import logging
 import urllib.error
 import urllib.request
+from urllib.parse import urlparse
 
 from django.conf import settings
+from django.core import mail
 from django.core.mail import EmailMultiAlternatives
 
 from notifications import attachments, messages
@@ -28,12 +30,17 @@ def whatsapp_enabled():
     return settings.WHATSAPP_BACKEND == "cloud_api"
 
 
-def send(delivery):
+def send(delivery, *, on_sent=None):
+    """Send one delivery. on_sent() runs as soon as the message has left (the
+    mail server accepted it, before the connection closes; the API answered),
+    so that the caller can mark it sent with the smallest window in between."""
     notification = delivery.notification
     if delivery.channel == Channel.EMAIL:
-        send_email(notification)
+        send_email(notification, message_id=delivery_message_id(delivery), on_sent=on_sent)
     elif delivery.channel == Channel.WHATSAPP:
         send_whatsapp(notification)
+        if on_sent is not None:
+            on_sent()
     else:
         raise PermanentError(f"Unknown channel {delivery.channel!r}")
 
@@ -41,24 +48,54 @@ def send(delivery):
 # Email.
 
 
-def send_email(notification):
+def _message_id(key):
+    return f"<{key}@{urlparse(settings.SITE_URL).hostname or 'sinergi.local'}>"
+
+
+def delivery_message_id(delivery):
+    """The same Message-ID for every attempt of a delivery, so that a repeat
+    (a worker killed between sending and marking it sent) is recognisable and
+    mail systems that deduplicate by Message-ID drop it."""
+    return _message_id(f"sinergi.delivery.{delivery.pk}")
+
+
+def digest_message_id(user, day):
+    return _message_id(f"sinergi.digest.{user.pk}.{day.isoformat()}")
+
+
+def _send(message, on_sent=None):
+    """Send on the default mailer, then on_sent() before the connection closes
+    (the server has accepted the message once send_messages returns)."""
+    mailer = mail.mailers["default"]
+    mailer.open()
+    try:
+        mailer.send_messages([message])
+        if on_sent is not None:
+            on_sent()
+    finally:
+        mailer.close()
+
+
+def send_email(notification, *, message_id=None, on_sent=None):
     address = notification.recipient.email
     if not address:
         raise PermanentError("The recipient has no email address.")
     attachment = attachments.attachment_for(notification)
     email = messages.notification_email(notification, with_invitation=bool(attachment))
-    message = EmailMultiAlternatives(email.subject, email.text, to=[address])
+    headers = {"Message-ID": message_id} if message_id else None
+    message = EmailMultiAlternatives(email.subject, email.text, to=[address], headers=headers)
     message.attach_alternative(email.html, "text/html")
     if attachment:
         message.attach(*attachment)
-    message.send(using="default")
+    _send(message, on_sent)
 
 
-def send_digest(*, user, notifications, more=0):
+def send_digest(*, user, notifications, more=0, day=None):
     email = messages.digest_email(user=user, notifications=notifications, more=more)
-    message = EmailMultiAlternatives(email.subject, email.text, to=[user.email])
+    headers = {"Message-ID": digest_message_id(user, day)} if day else None
+    message = EmailMultiAlternatives(email.subject, email.text, to=[user.email], headers=headers)
     message.attach_alternative(email.html, "text/html")
-    message.send(using="default")
+    _send(message)
 
 
 # WhatsApp Business Cloud API.

@@ -33,9 +33,14 @@ from notifications.models import Channel, Delivery, DeliveryStatus, Notification
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
-# A claim older than this belongs to a worker that died: the hard time limit
-# of a task is CELERY_TASK_TIME_LIMIT (5 minutes).
-STALE_CLAIM = datetime.timedelta(minutes=10)
+# Time limits of the delivery and digest tasks (notifications.tasks). A send
+# waits at most 10 s per network step (SMTP timeout, WhatsApp API timeout), so
+# a minute is plenty; the worker kills a task at the hard limit.
+DELIVERY_SOFT_TIME_LIMIT = 50
+DELIVERY_TIME_LIMIT = 60
+# A claim older than the hard time limit (plus a margin for clocks and the
+# final UPDATE) belongs to a worker that died: no task can still be sending it.
+STALE_CLAIM = datetime.timedelta(seconds=DELIVERY_TIME_LIMIT + 30)
 SWEEP_BATCH = 500
 DIGEST_LIMIT = 30
 
@@ -122,7 +127,12 @@ def enqueue_deliveries(delivery_ids):
 def delivery_attempt(*, delivery_id):
     """Claim and send one delivery. Returns the seconds to wait before a retry,
     or None when there is nothing more to do (sent, failed for good, or
-    claimed by someone else)."""
+    claimed by someone else).
+
+    At least once: the row is marked sent right after the message left (before
+    the mail connection closes). A worker that dies in between leaves a claim
+    that the sweep gives back after STALE_CLAIM, and the message goes out again
+    with the same Message-ID. A worker that dies before sending loses nothing."""
     now = timezone.now()
     claimed = Delivery.objects.filter(pk=delivery_id, status=DeliveryStatus.PENDING).update(
         status=DeliveryStatus.SENDING, claimed_at=now
@@ -131,12 +141,25 @@ def delivery_attempt(*, delivery_id):
         return None
     delivery = Delivery.objects.select_related("notification__recipient", "notification__school").get(pk=delivery_id)
     attempts = delivery.attempts + 1
+    sent = False
+
+    def mark_sent():
+        nonlocal sent
+        sent = True
+        Delivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.SENDING).update(
+            status=DeliveryStatus.SENT, attempts=attempts, sent_at=timezone.now(), last_error=""
+        )
+
     try:
-        channels.send(delivery)
+        channels.send(delivery, on_sent=mark_sent)
     except channels.PermanentError as exc:
         _mark_failed(delivery, attempts, exc)
         return None
     except Exception as exc:  # network, SMTP, API errors: try again later
+        if sent:
+            # It left, but marking it failed (database gone): keep the claim;
+            # the sweep gives it back after STALE_CLAIM.
+            raise
         if attempts >= MAX_ATTEMPTS:
             _mark_failed(delivery, attempts, exc)
             return None
@@ -150,9 +173,8 @@ def delivery_attempt(*, delivery_id):
         )
         logger.warning("Delivery %s failed (attempt %s), retrying in %ss: %s", delivery.pk, attempts, countdown, exc)
         return countdown
-    Delivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.SENDING).update(
-        status=DeliveryStatus.SENT, attempts=attempts, sent_at=timezone.now(), last_error=""
-    )
+    if not sent:  # a channel that does not report (a test's stand-in)
+        mark_sent()
     return None
 
 
@@ -308,7 +330,7 @@ def digest_attempt(*, user_id, now=None):
     mine = NotificationPreference.objects.filter(pk=preference.pk, digest_sent_on=today)
     try:
         if items:
-            channels.send_digest(user=preference.user, notifications=items, more=more)
+            channels.send_digest(user=preference.user, notifications=items, more=more, day=today)
     except Exception as exc:  # SMTP, network: try again later, as a delivery
         attempts = preference.digest_attempts + 1
         if attempts >= MAX_ATTEMPTS:

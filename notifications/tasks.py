@@ -4,12 +4,23 @@ from celery import shared_task
 
 from notifications import reminders, services
 
+# Late acknowledgement: a task whose worker dies before it ends is not lost
+# with the worker (the claim on the row keeps a second run from sending twice).
+DELIVERY_TASK = {
+    "bind": True,
+    "max_retries": None,
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "time_limit": services.DELIVERY_TIME_LIMIT,
+    "soft_time_limit": services.DELIVERY_SOFT_TIME_LIMIT,
+}
 
-@shared_task(bind=True, max_retries=None, acks_late=True)
+
+@shared_task(**DELIVERY_TASK)
 def send_delivery(self, delivery_id):
-    """Send one delivery at most once. Attempts are counted on the row; in
-    eager mode (no broker) a failure waits for the sweep instead of retrying
-    inside the request."""
+    """Send one delivery (claimed on its row; see services.delivery_attempt).
+    Attempts are counted on the row; in eager mode (no broker) a failure waits
+    for the sweep instead of retrying inside the request."""
     countdown = services.delivery_attempt(delivery_id=delivery_id)
     if countdown is not None and not self.request.is_eager:
         raise self.retry(countdown=countdown)
@@ -34,7 +45,7 @@ def send_daily_digests():
     return services.digests_enqueue()
 
 
-@shared_task(bind=True, max_retries=None, acks_late=True)
+@shared_task(**DELIVERY_TASK)
 def send_digest(self, user_id):
     """Send one user's digest at most once a day. Attempts are counted on
     their preference row; in eager mode a failure waits for the sweep."""

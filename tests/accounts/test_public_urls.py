@@ -24,6 +24,7 @@ PUBLIC = {
     "password_reset_complete",
     "set_language",
     "healthz",
+    "healthz_live",
 }
 
 SAMPLES = {"int": "1", "str": "x", "slug": "x", "uuid": str(uuid.UUID(int=1)), "path": "x"}

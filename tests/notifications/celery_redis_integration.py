@@ -18,8 +18,14 @@ the test reads. Then:
 2. Redis is stopped: filing another referral still succeeds, quickly, and its
    delivery waits as pending;
 3. Redis is started again: the sweep delivers that email exactly once.
+
+And a worker killed with SIGKILL at each step of a delivery (before the send,
+between the send and marking it sent, after): once its claim is stale, the
+sweep sends what was not sent, and nothing twice except in the middle step,
+where the repeat carries the same Message-ID.
 """
 
+import datetime
 import os
 import shutil
 import signal
@@ -34,6 +40,7 @@ import pytest
 import redis
 from django.conf import settings
 from django.db import connection
+from django.db.models import F
 
 from notifications import tasks
 from notifications.models import Delivery, DeliveryStatus
@@ -143,18 +150,16 @@ def _ping(app):
         return False
 
 
-@pytest.fixture
-def worker(broker, mail_dir, tmp_path):
+def _start_worker(tmp_path, env_extra, name="worker"):
     from config.celery import app
 
     env = os.environ | {
         "DATABASE_URL": _database_url(),
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
-        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
-        "EMAIL_FILE_PATH": str(mail_dir),
         "SITE_URL": "https://sinergi.example.sch.id",
     }
-    log = (tmp_path / "worker.log").open("w")
+    log_path = tmp_path / f"{name}.log"
+    log = log_path.open("w")
     process = subprocess.Popen(
         [
             sys.executable,
@@ -171,24 +176,39 @@ def worker(broker, mail_dir, tmp_path):
             "--without-heartbeat",
         ],
         cwd=ROOT,
-        env=env,
+        env=env | env_extra,
         stdout=log,
         stderr=subprocess.STDOUT,
     )
+    process.log, process.log_path = log, log_path
+    _wait(lambda: _ping(app) or process.poll() is not None, 60, "the worker to start")
+    assert process.poll() is None, log_path.read_text()
+    return process
+
+
+def _stop_worker(process):
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(5)
+    process.log.close()
+    print(process.log_path.read_text())
+
+
+@pytest.fixture
+def worker(broker, mail_dir, tmp_path):
+    env = {
+        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "EMAIL_FILE_PATH": str(mail_dir),
+    }
+    process = _start_worker(tmp_path, env)
     try:
-        _wait(lambda: _ping(app) or process.poll() is not None, 60, "the worker to start")
-        assert process.poll() is None, (tmp_path / "worker.log").read_text()
         yield process
     finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(5)
-        log.close()
-        print((tmp_path / "worker.log").read_text())
+        _stop_worker(process)
 
 
 def _file_referral(client, world, student):
@@ -252,3 +272,54 @@ def test_a_real_worker_delivers_exactly_once_and_the_sweep_recovers_from_a_broke
     time.sleep(1)
     assert len(_messages(mail_dir)) == 2
     assert set(Delivery.objects.values_list("status", flat=True)) == {DeliveryStatus.SENT}
+
+
+@pytest.mark.parametrize("step", ["before", "between", "after"])
+def test_a_worker_killed_at_each_step_of_a_delivery(world, login, broker, mail_dir, tmp_path, step):
+    from notifications import services
+
+    hold = tmp_path / "hold"
+    hold.write_text(step)
+    env = {
+        "EMAIL_BACKEND": "tests.notifications.pausing_mail.EmailBackend",
+        "EMAIL_FILE_PATH": str(mail_dir),
+        "MAIL_HOLD": str(hold),
+    }
+    first = _start_worker(tmp_path, env, name="killed-worker")
+    try:
+        response = _file_referral(login(world.teacher), world, world.student_a)
+        assert response.status_code == 302, response.content.decode()[:2000]
+        _wait(hold.with_suffix(".reached").exists, 30, f"the worker to reach {step!r}")
+        first.kill()  # SIGKILL, in the middle of the delivery
+        first.wait(10)
+    finally:
+        hold.unlink(missing_ok=True)
+        _stop_worker(first)
+    delivery = Delivery.objects.get()
+    expected_status = DeliveryStatus.SENT if step == "after" else DeliveryStatus.SENDING
+    assert delivery.status == expected_status
+    assert len(_messages(mail_dir)) == (0 if step == "before" else 1)
+
+    second = _start_worker(tmp_path, env, name="second-worker")
+    try:
+        # The sweep (run here; the killed worker's message stays unacknowledged
+        # in Redis) leaves a claim younger than the limit alone …
+        assert services.sweep(older_than_seconds=0) == 0
+        assert Delivery.objects.get().status == expected_status
+        # … and gives it back once it is stale (as if STALE_CLAIM had passed).
+        Delivery.objects.filter(claimed_at__isnull=False).update(
+            claimed_at=F("claimed_at") - services.STALE_CLAIM - datetime.timedelta(seconds=1)
+        )
+        assert services.sweep(older_than_seconds=0) == (0 if step == "after" else 1)
+        _wait(lambda: Delivery.objects.get().status == DeliveryStatus.SENT, 30, "the delivery to be sent")
+        time.sleep(2)
+    finally:
+        _stop_worker(second)
+    ids = _messages(mail_dir)
+    if step == "between":
+        # At least once: the repeat is the same message.
+        assert (
+            len(ids) == 2 and ids[0] == ids[1] == f"Message-ID: <sinergi.delivery.{delivery.pk}@sinergi.example.sch.id>"
+        )
+    else:
+        assert len(ids) == 1

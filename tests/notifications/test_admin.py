@@ -37,3 +37,4 @@ def test_failed_deliveries_can_be_retried_from_the_admin(world, login, mailoutbo
 def test_teachers_have_no_admin(world, login):
     response = login(world.teacher).get("/admin/notifications/delivery/")
     assert response.status_code == 302
+    assert response["Location"] == "/admin/login/?next=/admin/notifications/delivery/"

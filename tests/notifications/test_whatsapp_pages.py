@@ -68,6 +68,7 @@ def test_the_counselor_sees_a_button_for_the_referring_teacher(numbers, login):
 def test_no_section_when_nobody_has_a_number(world, login):
     referral = ReferralFactory(student=world.student_a, referred_by=world.teacher, subject=world.maths)
     response = login(world.teacher).get(f"/referrals/{referral.pk}/")
+    assert response.status_code == 200
     assert _wa_links(response) == {}
     assert "Talk to a colleague" not in response.content.decode()
 

@@ -81,7 +81,7 @@ def test_sqlite_default_is_tuned_for_concurrent_users(settings):
 
 
 def test_defaults(settings):
-    assert settings.TIME_ZONE == "Asia/Jakarta" or os.environ.get("TIME_ZONE")
+    assert os.environ.get("TIME_ZONE", "Asia/Jakarta") == settings.TIME_ZONE
     assert dict(settings.LANGUAGES).keys() == {"id", "en"}
     assert "django.middleware.locale.LocaleMiddleware" in settings.MIDDLEWARE
     assert settings.AUTH_USER_MODEL == "accounts.User"
