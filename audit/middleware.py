@@ -1,4 +1,4 @@
-from audit.models import Action
+from audit.models import AuditAction
 from audit.services import audit_record
 
 
@@ -16,5 +16,5 @@ class AccessDeniedAuditMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         if response.status_code == 403 and request.user.is_authenticated:
-            audit_record(request=request, action=Action.ACCESS_DENIED, detail={"method": request.method})
+            audit_record(request=request, action=AuditAction.ACCESS_DENIED, detail={"method": request.method})
         return response

@@ -22,7 +22,7 @@ class ImmutableAuditEvent(RuntimeError):
     """Raised on any attempt to change or delete an audit event."""
 
 
-class Action(models.TextChoices):
+class AuditAction(models.TextChoices):
     VIEW = "view", _("Viewed")
     CREATE = "create", _("Created")
     CHANGE = "change", _("Changed")
@@ -107,7 +107,7 @@ class AuditEvent(models.Model):
     )
     actor_username = models.CharField(_("username"), max_length=150, blank=True)
     actor_roles = models.CharField(_("roles"), max_length=200, blank=True)
-    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    action = models.CharField(_("action"), max_length=20, choices=AuditAction.choices)
     object_type = models.CharField(_("record type"), max_length=20, choices=ObjectType.choices, blank=True)
     object_id = models.CharField(_("record id"), max_length=64, blank=True)
     # The referral and case the record belongs to (plain ids, see the module

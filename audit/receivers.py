@@ -10,20 +10,20 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 
 from accounts.signals import two_factor_event, two_factor_reset
-from audit.models import Action
+from audit.models import AuditAction
 from audit.services import audit_record, audit_sign_in_event, user_for_username
 
 TWO_FACTOR_ACTIONS = {
-    "enabled": Action.TWO_FACTOR_ENABLED,
-    "disabled": Action.TWO_FACTOR_DISABLED,
-    "failed": Action.TWO_FACTOR_FAILED,
-    "recovery_codes": Action.RECOVERY_CODES,
+    "enabled": AuditAction.TWO_FACTOR_ENABLED,
+    "disabled": AuditAction.TWO_FACTOR_DISABLED,
+    "failed": AuditAction.TWO_FACTOR_FAILED,
+    "recovery_codes": AuditAction.RECOVERY_CODES,
 }
 
 
 @receiver(user_logged_in, dispatch_uid="audit_logged_in")
 def record_login(sender, request, user, **kwargs):
-    audit_sign_in_event(request=request, action=Action.LOGIN, user=user)
+    audit_sign_in_event(request=request, action=AuditAction.LOGIN, user=user)
 
 
 @receiver(user_logged_out, dispatch_uid="audit_logged_out")
@@ -31,7 +31,7 @@ def record_logout(sender, request, user, **kwargs):
     if user is not None:
         reason = getattr(request, "logout_reason", None)
         detail = {"reason": reason} if reason else None
-        audit_sign_in_event(request=request, action=Action.LOGOUT, user=user, detail=detail)
+        audit_sign_in_event(request=request, action=AuditAction.LOGOUT, user=user, detail=detail)
 
 
 @receiver(user_login_failed, dispatch_uid="audit_login_failed")
@@ -40,7 +40,7 @@ def record_login_failed(sender, credentials, request=None, **kwargs):
     detail = {"known_account": account is not None}
     if request is not None and getattr(request, "axes_locked_out", False):
         detail["locked_out"] = True
-    audit_sign_in_event(request=request, action=Action.LOGIN_FAILED, account=account, detail=detail)
+    audit_sign_in_event(request=request, action=AuditAction.LOGIN_FAILED, account=account, detail=detail)
 
 
 @receiver(two_factor_event, dispatch_uid="audit_two_factor_event")
@@ -50,4 +50,4 @@ def record_two_factor_event(sender, request, user, event, **kwargs):
 
 @receiver(two_factor_reset, dispatch_uid="audit_two_factor_reset")
 def record_two_factor_reset(sender, request, user, **kwargs):
-    audit_record(request=request, action=Action.TWO_FACTOR_RESET, obj=user)
+    audit_record(request=request, action=AuditAction.TWO_FACTOR_RESET, obj=user)

@@ -2,13 +2,13 @@
 
 One call per view, export, download or change of a student's record:
 
-    from audit.models import Action
+    from audit.models import AuditAction
     from audit.services import audit_record
 
-    audit_record(request=request, action=Action.VIEW, obj=case)
-    audit_record(request=request, action=Action.CHANGE, obj=referral, detail={"fields": form.changed_data})
-    audit_record(request=request, action=Action.DOWNLOAD, obj=attachment)
-    audit_record(request=request, action=Action.EXPORT, object_type=ObjectType.REPORT, object_id="caseload",
+    audit_record(request=request, action=AuditAction.VIEW, obj=case)
+    audit_record(request=request, action=AuditAction.CHANGE, obj=referral, detail={"fields": form.changed_data})
+    audit_record(request=request, action=AuditAction.DOWNLOAD, obj=attachment)
+    audit_record(request=request, action=AuditAction.EXPORT, object_type=ObjectType.REPORT, object_id="caseload",
                  detail={"format": "xlsx", "rows": 120})
 
 The row is written at once, in the request's transaction (ATOMIC_REQUESTS):
@@ -21,7 +21,7 @@ from django.contrib.auth import get_user_model
 
 from accounts.net import client_ip
 from accounts.policy import Actor, actor_for
-from audit.models import Action, AuditEvent, ObjectType
+from audit.models import AuditAction, AuditEvent, ObjectType
 
 # Model label -> object type, so that views can simply pass ``obj``.
 MODEL_TYPES = {
@@ -93,7 +93,7 @@ def _roles(actor, user):
 
 
 def _write(*, action, request=None, user=None, actor=None, school_id=None, **fields):
-    if action not in Action.values:
+    if action not in AuditAction.values:
         raise ValueError(f"unknown audit action {action!r}")
     if user is not None and not user.is_authenticated:
         user = None

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from casework.models import Meeting, MeetingKind
-from notifications.models import Kind
+from notifications.models import NotificationKind
 
 PRODID = "-//Sinergi//Case meetings//EN"
 
@@ -100,7 +100,7 @@ def meeting_invitation(notification, meeting_id):
     if meeting is None:
         return None
     number = meeting.case.number
-    cancelled = notification.kind == Kind.MEETING_REMOVED
+    cancelled = notification.kind == NotificationKind.MEETING_REMOVED
     return (
         meeting_filename(meeting, number),
         meeting_ics(meeting, case_number=number, cancelled=cancelled),

@@ -9,7 +9,7 @@ from django.forms import HiddenInput
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from audit.models import Action as AuditAction
+from audit.models import AuditAction
 from audit.services import audit_record
 from casework.services import StaleEdit
 from common.rules import RuleError

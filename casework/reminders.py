@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from casework.models import CaseStatus, EvaluationEntry
-from notifications.models import Kind, Notification
+from notifications.models import Notification, NotificationKind
 
 
 def follow_up_reminders(*, today):
@@ -24,7 +24,9 @@ def follow_up_reminders(*, today):
     )
     rows = []
     for entry in entries.iterator(chunk_size=500):
-        kind = Kind.FOLLOW_UP_DUE if entry.next_follow_up == tomorrow else Kind.FOLLOW_UP_OVERDUE
+        kind = (
+            NotificationKind.FOLLOW_UP_DUE if entry.next_follow_up == tomorrow else NotificationKind.FOLLOW_UP_OVERDUE
+        )
         rows.append(
             Notification(
                 school_id=entry.case.school_id,

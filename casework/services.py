@@ -38,7 +38,7 @@ from casework.models import (
 )
 from common.rules import RuleError
 from notifications import attachments
-from notifications.models import Kind
+from notifications.models import NotificationKind
 from notifications.services import notify
 from referrals import services as referral_services
 from referrals.models import EventKind as ReferralEventKind
@@ -82,7 +82,7 @@ def case_people_to_tell(case):
     return list(User.objects.filter(Q(case_memberships__case=case) | Q(referrals_made__case=case)).distinct())
 
 
-def _notify_status(case, by, kind=Kind.CASE_STATUS):
+def _notify_status(case, by, kind=NotificationKind.CASE_STATUS):
     notify(
         school=case.school,
         recipients=case_people_to_tell(case),
@@ -125,7 +125,7 @@ def case_add_member(*, case, user, role, actor):
         notify(
             school=case.school,
             recipients=[user],
-            kind=Kind.ADDED_TO_TEAM,
+            kind=NotificationKind.ADDED_TO_TEAM,
             url=case.get_absolute_url(),
             label=case.number,
             exclude=by,
@@ -195,7 +195,7 @@ def referral_accept(*, referral, actor, lead_counselor=None, message=""):
     referral_services._notify(
         referral,
         recipients=[referral.referred_by],
-        kind=Kind.REFERRAL_JOINED_CASE if joined else Kind.REFERRAL_ACCEPTED,
+        kind=NotificationKind.REFERRAL_JOINED_CASE if joined else NotificationKind.REFERRAL_ACCEPTED,
         by=by,
     )
     return referral
@@ -218,7 +218,7 @@ def case_reassign_lead(*, case, counselor, actor):
         notify(
             school=case.school,
             recipients=[counselor],
-            kind=Kind.ADDED_TO_TEAM,
+            kind=NotificationKind.ADDED_TO_TEAM,
             url=_case_url(case),
             label=case.number,
             exclude=by,
@@ -300,7 +300,7 @@ def _tell_assigned(case, action, by):
     notify(
         school=case.school,
         recipients=[action.responsible],
-        kind=Kind.ACTION_ASSIGNED,
+        kind=NotificationKind.ACTION_ASSIGNED,
         url=reverse("casework:tasks"),
         label=case.number,
         exclude=by,
@@ -432,7 +432,7 @@ def meeting_schedule(*, case, actor, kind, starts_at, duration_minutes, place, a
     notify(
         school=case.school,
         recipients=attendees,
-        kind=Kind.MEETING_SCHEDULED,
+        kind=NotificationKind.MEETING_SCHEDULED,
         url=_meeting_url(case, meeting),
         label=case.number,
         exclude=by,
@@ -479,9 +479,9 @@ def meeting_update(*, meeting, actor, sequence, attendees=None, **fields):
         "exclude": by,
         "attachment": meeting_attachment(meeting),
     }
-    notify(recipients=new, kind=Kind.MEETING_SCHEDULED, **tell)
-    notify(recipients=kept, kind=Kind.MEETING_CHANGED, **tell)
-    notify(recipients=removed, kind=Kind.MEETING_REMOVED, **tell)
+    notify(recipients=new, kind=NotificationKind.MEETING_SCHEDULED, **tell)
+    notify(recipients=kept, kind=NotificationKind.MEETING_CHANGED, **tell)
+    notify(recipients=removed, kind=NotificationKind.MEETING_REMOVED, **tell)
     return meeting
 
 
@@ -668,7 +668,7 @@ def case_close(*, case, actor, outcome, final_note, rating=""):
     )
     _event(case, by, CaseEventKind.CLOSED, **{"from": current.status, "to": CaseStatus.CLOSED, "outcome": outcome})
     case.status, case.outcome, case.closed_at = CaseStatus.CLOSED, outcome, now
-    _notify_status(case, by, kind=Kind.CASE_CLOSED)
+    _notify_status(case, by, kind=NotificationKind.CASE_CLOSED)
     return case
 
 

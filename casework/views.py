@@ -32,7 +32,7 @@ from accounts.policy import (
     may_write_entry,
     resolved,
 )
-from audit.models import Action as AuditAction
+from audit.models import AuditAction
 from audit.services import audit_record
 from casework import forms, selectors, services
 from casework.filters import CaseloadFilter

@@ -7,7 +7,7 @@ import datetime
 from django.utils import timezone
 
 from accounts.models import Membership
-from audit.models import Action, AuditEvent, ObjectType
+from audit.models import AuditAction, AuditEvent, ObjectType
 from casework.models import Case
 from referrals.models import Referral
 
@@ -49,13 +49,13 @@ def seed(school):
 
     for day in range(3, 0, -1):
         for offset, user in enumerate(users.values()):
-            add(user, Action.LOGIN, day * 24 * 60 + offset * 7)
+            add(user, AuditAction.LOGIN, day * 24 * 60 + offset * 7)
     if "teacher" in users:
         events.append(
             AuditEvent(
                 school=school,
                 actor_username=users["teacher"].username,
-                action=Action.LOGIN_FAILED,
+                action=AuditAction.LOGIN_FAILED,
                 ip=DEMO_IP,
                 detail={"known_account": True},
                 created_at=now - datetime.timedelta(days=2, minutes=1),
@@ -66,7 +66,7 @@ def seed(school):
         for i, referral in enumerate(Referral.objects.for_school(school).order_by("id")[:5]):
             add(
                 counselor,
-                Action.VIEW,
+                AuditAction.VIEW,
                 2 * 24 * 60 - i * 30,
                 object_type=ObjectType.REFERRAL,
                 object_id=str(referral.pk),
@@ -77,7 +77,7 @@ def seed(school):
         for i, case in enumerate(Case.objects.for_school(school).order_by("id")[:5]):
             add(
                 counselor,
-                Action.VIEW,
+                AuditAction.VIEW,
                 24 * 60 - i * 30,
                 object_type=ObjectType.CASE,
                 object_id=str(case.pk),

@@ -15,7 +15,7 @@ from django.utils import timezone
 from accounts.models import User
 from casework.models import Case
 from casework.services import case_attach_referral, case_open, open_case_for
-from notifications.models import Kind, Notification
+from notifications.models import Notification, NotificationKind
 from referrals.models import (
     ConcernCategory,
     EventKind,
@@ -200,14 +200,14 @@ def seed(school):
                     referral=r, actor=counselor, kind=EventKind.INFO_REQUESTED, message=ASK, created_at=decided
                 )
             )
-            notifications.append((r.referred_by, Kind.REFERRAL_NEEDS_INFO, r, decided))
+            notifications.append((r.referred_by, NotificationKind.REFERRAL_NEEDS_INFO, r, decided))
         elif r.status == D:
             r.decline_reason = r.latest_feedback = DECLINE
             r.triaged_at, r.triaged_by = decided, counselor
             events.append(
                 ReferralEvent(referral=r, actor=counselor, kind=EventKind.DECLINED, message=DECLINE, created_at=decided)
             )
-            notifications.append((r.referred_by, Kind.REFERRAL_DECLINED, r, decided))
+            notifications.append((r.referred_by, NotificationKind.REFERRAL_DECLINED, r, decided))
         elif r.status == W:
             events.append(
                 ReferralEvent(referral=r, actor=r.referred_by, kind=EventKind.WITHDRAWN, created_at=filed + 3 * hour)
@@ -242,12 +242,12 @@ def seed(school):
                     created_at=decided,
                 )
             )
-            kind = Kind.REFERRAL_JOINED_CASE if joined else Kind.REFERRAL_ACCEPTED
+            kind = NotificationKind.REFERRAL_JOINED_CASE if joined else NotificationKind.REFERRAL_ACCEPTED
             notifications.append((r.referred_by, kind, r, decided))
         elif r.urgency == U:
-            notifications.append((counselor, Kind.REFERRAL_URGENT, r, filed))
+            notifications.append((counselor, NotificationKind.REFERRAL_URGENT, r, filed))
         else:
-            notifications.append((counselor, Kind.REFERRAL_SUBMITTED, r, filed))
+            notifications.append((counselor, NotificationKind.REFERRAL_SUBMITTED, r, filed))
 
     Referral.objects.bulk_update(
         rows,

@@ -13,13 +13,13 @@ from django.core import mail
 from django.core.mail import EmailMultiAlternatives
 
 from notifications import attachments, messages
-from notifications.models import Channel, Kind
+from notifications.models import Channel, NotificationKind
 
 logger = logging.getLogger(__name__)
 
 # What cannot wait for the daily digest: emailed at once also to people who
 # chose the digest. The one place that decides what is urgent.
-URGENT_KINDS = frozenset({Kind.REFERRAL_URGENT})
+URGENT_KINDS = frozenset({NotificationKind.REFERRAL_URGENT})
 
 
 class PermanentError(Exception):

@@ -18,32 +18,32 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from common.links import absolute_url
-from notifications.models import Kind
+from notifications.models import NotificationKind
 
 SENTENCES = {
-    Kind.REFERRAL_SUBMITTED: gettext_lazy("A teacher referred a student from a class you cover."),
-    Kind.REFERRAL_URGENT: gettext_lazy("A teacher filed an urgent referral. Please look at it today."),
-    Kind.REFERRAL_NEEDS_INFO: gettext_lazy("A counselor asked for more information about your referral."),
-    Kind.REFERRAL_RESUBMITTED: gettext_lazy("A teacher added information to a referral."),
-    Kind.REFERRAL_ACCEPTED: gettext_lazy("A counselor accepted your referral."),
-    Kind.REFERRAL_JOINED_CASE: gettext_lazy("Your referral joined the student's open case."),
-    Kind.REFERRAL_DECLINED: gettext_lazy("A counselor declined your referral. The reason is in Sinergi."),
-    Kind.REFERRAL_WAITING: gettext_lazy("A referral has been waiting for triage for several school days."),
-    Kind.INPUT_REQUESTED: gettext_lazy("A counselor asks for your view of a student you teach."),
-    Kind.ADDED_TO_TEAM: gettext_lazy("You were added to a case team."),
-    Kind.ACTION_ASSIGNED: gettext_lazy("An action of an intervention plan was assigned to you."),
-    Kind.MEETING_SCHEDULED: gettext_lazy("You are invited to a case meeting."),
-    Kind.MEETING_CHANGED: gettext_lazy("A case meeting you attend was changed."),
-    Kind.MEETING_REMOVED: gettext_lazy("You are no longer invited to a case meeting."),
-    Kind.FOLLOW_UP_DUE: gettext_lazy("A follow-up you planned is due tomorrow."),
-    Kind.FOLLOW_UP_OVERDUE: gettext_lazy("A follow-up you planned is overdue."),
-    Kind.CASE_STATUS: gettext_lazy("A case you work on changed status."),
-    Kind.CASE_CLOSED: gettext_lazy("A case you worked on was closed."),
+    NotificationKind.REFERRAL_SUBMITTED: gettext_lazy("A teacher referred a student from a class you cover."),
+    NotificationKind.REFERRAL_URGENT: gettext_lazy("A teacher filed an urgent referral. Please look at it today."),
+    NotificationKind.REFERRAL_NEEDS_INFO: gettext_lazy("A counselor asked for more information about your referral."),
+    NotificationKind.REFERRAL_RESUBMITTED: gettext_lazy("A teacher added information to a referral."),
+    NotificationKind.REFERRAL_ACCEPTED: gettext_lazy("A counselor accepted your referral."),
+    NotificationKind.REFERRAL_JOINED_CASE: gettext_lazy("Your referral joined the student's open case."),
+    NotificationKind.REFERRAL_DECLINED: gettext_lazy("A counselor declined your referral. The reason is in Sinergi."),
+    NotificationKind.REFERRAL_WAITING: gettext_lazy("A referral has been waiting for triage for several school days."),
+    NotificationKind.INPUT_REQUESTED: gettext_lazy("A counselor asks for your view of a student you teach."),
+    NotificationKind.ADDED_TO_TEAM: gettext_lazy("You were added to a case team."),
+    NotificationKind.ACTION_ASSIGNED: gettext_lazy("An action of an intervention plan was assigned to you."),
+    NotificationKind.MEETING_SCHEDULED: gettext_lazy("You are invited to a case meeting."),
+    NotificationKind.MEETING_CHANGED: gettext_lazy("A case meeting you attend was changed."),
+    NotificationKind.MEETING_REMOVED: gettext_lazy("You are no longer invited to a case meeting."),
+    NotificationKind.FOLLOW_UP_DUE: gettext_lazy("A follow-up you planned is due tomorrow."),
+    NotificationKind.FOLLOW_UP_OVERDUE: gettext_lazy("A follow-up you planned is overdue."),
+    NotificationKind.CASE_STATUS: gettext_lazy("A case you work on changed status."),
+    NotificationKind.CASE_CLOSED: gettext_lazy("A case you worked on was closed."),
 }
 
 
 def sentence_for(kind):
-    return str(SENTENCES.get(kind) or Kind(kind).label)
+    return str(SENTENCES.get(kind) or NotificationKind(kind).label)
 
 
 def language_of(user):
@@ -80,12 +80,12 @@ def notification_email(notification, *, with_invitation=False):
     user = notification.recipient
     with translation.override(language_of(user)):
         context = _common_context(user) | {
-            "what": Kind(notification.kind).label,
+            "what": NotificationKind(notification.kind).label,
             "sentence": sentence_for(notification.kind),
             "about": notification.label,
             "link": absolute_url(notification.url),
             "with_invitation": with_invitation,
-            "cancellation": notification.kind == Kind.MEETING_REMOVED,
+            "cancellation": notification.kind == NotificationKind.MEETING_REMOVED,
         }
         return _render_email("notification", context)
 
@@ -94,7 +94,7 @@ def digest_email(*, user, notifications, more=0):
     with translation.override(language_of(user)):
         items = [
             {
-                "what": Kind(n.kind).label,
+                "what": NotificationKind(n.kind).label,
                 "about": n.label,
                 "link": absolute_url(n.url),
                 "created_at": n.created_at,

@@ -4,7 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
-class Kind(models.TextChoices):
+class NotificationKind(models.TextChoices):
     REFERRAL_SUBMITTED = "referral_submitted", _("A referral was filed")
     REFERRAL_URGENT = "referral_urgent", _("An urgent referral was filed")
     REFERRAL_NEEDS_INFO = "referral_needs_info", _("A counselor asked for more information")
@@ -39,7 +39,7 @@ class Notification(models.Model):
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("recipient")
     )
-    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    kind = models.CharField(_("kind"), max_length=30, choices=NotificationKind.choices)
     label = models.CharField(_("about"), max_length=100, blank=True)
     url = models.CharField(_("link"), max_length=200)
     created_at = models.DateTimeField(_("sent at"), auto_now_add=True)

@@ -7,7 +7,7 @@ from django.utils import translation
 from django.views.decorators.http import require_http_methods
 
 from accounts.policy import actor_for, resolved
-from audit.models import Action as AuditAction
+from audit.models import AuditAction
 from audit.services import audit_record
 from privacy import export, selectors
 from privacy.forms import StudentExportForm

@@ -9,7 +9,7 @@ import datetime
 from django.utils import timezone
 
 from accounts.models import Role, User
-from notifications.models import Kind, Notification
+from notifications.models import Notification, NotificationKind
 from referrals.models import Referral, Status
 from roster.schooldays import TRIAGE_DEADLINE_SCHOOL_DAYS, SchoolCalendar
 
@@ -59,7 +59,12 @@ def waiting_referral_reminders(*, today):
         label = referral.notification_label
         rows.extend(
             Notification(
-                school=school, recipient=user, kind=Kind.REFERRAL_WAITING, url=url, label=label, dedupe_key=key
+                school=school,
+                recipient=user,
+                kind=NotificationKind.REFERRAL_WAITING,
+                url=url,
+                label=label,
+                dedupe_key=key,
             )
             for user in recipients
         )

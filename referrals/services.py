@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Role, User
 from accounts.policy import as_actor
 from common.rules import RuleError
-from notifications.models import Kind
+from notifications.models import NotificationKind
 from notifications.services import notify
 from referrals.models import (
     DEFAULT_CONCERN_CATEGORIES,
@@ -157,10 +157,10 @@ def referral_submit(
             _event(referral, by=by, kind=EventKind.SUBMITTED)
             urgent = urgency == Urgency.URGENT
             counselors = submission_recipients(referral)
-            kind = Kind.REFERRAL_URGENT if urgent else Kind.REFERRAL_SUBMITTED
+            kind = NotificationKind.REFERRAL_URGENT if urgent else NotificationKind.REFERRAL_SUBMITTED
             _notify(referral, recipients=counselors, kind=kind, by=by)
             if urgent:
-                _notify(referral, recipients=urgent_recipients(referral), kind=Kind.REFERRAL_URGENT, by=by)
+                _notify(referral, recipients=urgent_recipients(referral), kind=NotificationKind.REFERRAL_URGENT, by=by)
     except BaseException:
         _delete_stored(stored)
         raise
@@ -227,7 +227,7 @@ def referral_resubmit(*, referral, actor, message):
     _event(referral, by=by, kind=EventKind.RESUBMITTED, message=message)
     asked_by = last_info_requester(referral)
     recipients = [asked_by] if asked_by else submission_recipients(referral)
-    _notify(referral, recipients=recipients, kind=Kind.REFERRAL_RESUBMITTED, by=by)
+    _notify(referral, recipients=recipients, kind=NotificationKind.REFERRAL_RESUBMITTED, by=by)
     return referral
 
 
@@ -248,7 +248,7 @@ def referral_ask_info(*, referral, actor, message):
     referral.latest_feedback = message
     referral.save(update_fields=["status", "latest_feedback", "updated_at"])
     _event(referral, by=by, kind=EventKind.INFO_REQUESTED, message=message)
-    _notify(referral, recipients=[referral.referred_by], kind=Kind.REFERRAL_NEEDS_INFO, by=by)
+    _notify(referral, recipients=[referral.referred_by], kind=NotificationKind.REFERRAL_NEEDS_INFO, by=by)
     return referral
 
 
@@ -268,7 +268,7 @@ def referral_decline(*, referral, actor, reason):
         update_fields=["status", "decline_reason", "latest_feedback", "triaged_at", "triaged_by", "updated_at"]
     )
     _event(referral, by=by, kind=EventKind.DECLINED, message=reason)
-    _notify(referral, recipients=[referral.referred_by], kind=Kind.REFERRAL_DECLINED, by=by)
+    _notify(referral, recipients=[referral.referred_by], kind=NotificationKind.REFERRAL_DECLINED, by=by)
     return referral
 
 
@@ -293,7 +293,7 @@ def referral_request_input(*, referral, actor, colleagues):
         _notify(
             referral,
             recipients=[request.requested_from],
-            kind=Kind.INPUT_REQUESTED,
+            kind=NotificationKind.INPUT_REQUESTED,
             by=by,
             url=reverse("referrals:input", args=[request.pk]),
         )

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.policy import actor_for, resolved
-from audit.models import Action as AuditAction
+from audit.models import AuditAction
 from audit.services import audit_record
 from common.rules import RuleError
 from referrals import selectors, services

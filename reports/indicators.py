@@ -24,7 +24,7 @@ def is_small(n):
     return n is not None and 0 < n < SMALL
 
 
-class Kind:
+class IndicatorKind:
     COUNT = "count"
     PERCENT = "percent"
     DAYS = "days"
@@ -37,7 +37,7 @@ class Indicator:
     label: str
     explanation: str
     value: object
-    kind: str = Kind.COUNT
+    kind: str = IndicatorKind.COUNT
     numerator: int | None = None
     denominator: int | None = None
     # The count a derived value rests on: a share or a time computed from
@@ -48,16 +48,16 @@ class Indicator:
     def hidden(self, suppress):
         if not suppress:
             return False
-        if self.kind == Kind.COUNT:
+        if self.kind == IndicatorKind.COUNT:
             return is_small(self.value)
         return is_small(self.numerator) or is_small(self.denominator) or is_small(self.base)
 
     @property
     def unit(self):
         return {
-            Kind.PERCENT: "%",
-            Kind.DAYS: _("school days"),
-            Kind.AVERAGE: _("cases"),
+            IndicatorKind.PERCENT: "%",
+            IndicatorKind.DAYS: _("school days"),
+            IndicatorKind.AVERAGE: _("cases"),
         }.get(self.kind, "")
 
 
@@ -182,7 +182,7 @@ def build_report(*, actor, filters, categories, today=None, now=None, calendar=N
                 "count: a referral triaged on a Saturday counts as triaged on the next school day."
             ),
             triage["median"],
-            kind=Kind.DAYS,
+            kind=IndicatorKind.DAYS,
             base=triage["triaged"],
             group=triage_group,
         ),
@@ -192,7 +192,7 @@ def build_report(*, actor, filters, categories, today=None, now=None, calendar=N
             # xgettext:no-python-format
             _("School days within which 90% of the triaged referrals were triaged (the 90th percentile)."),
             triage["p90"],
-            kind=Kind.DAYS,
+            kind=IndicatorKind.DAYS,
             base=triage["triaged"],
             group=triage_group,
         ),
@@ -204,7 +204,7 @@ def build_report(*, actor, filters, categories, today=None, now=None, calendar=N
                 "count as late; those waiting less are not counted yet."
             ),
             _share(triage["within_target"], triage["target_base"]),
-            kind=Kind.PERCENT,
+            kind=IndicatorKind.PERCENT,
             numerator=triage["within_target"],
             denominator=triage["target_base"],
             group=triage_group,
@@ -217,7 +217,7 @@ def build_report(*, actor, filters, categories, today=None, now=None, calendar=N
                 "information, accepted or declined. Referrals withdrawn before an answer are left out."
             ),
             _share(ref["with_feedback"], feedback_base),
-            kind=Kind.PERCENT,
+            kind=IndicatorKind.PERCENT,
             numerator=ref["with_feedback"],
             denominator=feedback_base,
             group=triage_group,
@@ -241,7 +241,7 @@ def build_report(*, actor, filters, categories, today=None, now=None, calendar=N
             _("Closed as resolved or improved"),
             _("Share of the cases closed in the period whose outcome was resolved or improved."),
             _share(cases["closed_good"], cases["closed"]),
-            kind=Kind.PERCENT,
+            kind=IndicatorKind.PERCENT,
             numerator=cases["closed_good"],
             denominator=cases["closed"],
             group=case_group,
@@ -261,7 +261,7 @@ def build_report(*, actor, filters, categories, today=None, now=None, calendar=N
                 "the workload chart shows each counselor."
             ),
             round(workload_total / counselors, 1) if counselors else None,
-            kind=Kind.AVERAGE,
+            kind=IndicatorKind.AVERAGE,
             base=workload_total,
             group=case_group,
         ),
@@ -273,7 +273,7 @@ def build_report(*, actor, filters, categories, today=None, now=None, calendar=N
                 "than the baseline was."
             ),
             _share(goals["moved"], goals["measured"]),
-            kind=Kind.PERCENT,
+            kind=IndicatorKind.PERCENT,
             numerator=goals["moved"],
             denominator=goals["measured"],
             group=case_group,

@@ -12,8 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from accounts.policy import actor_for, resolved
-from audit.models import Action as AuditAction
-from audit.models import ObjectType
+from audit.models import AuditAction, ObjectType
 from audit.services import audit_record
 from common.csv_export import csv_lines
 from reports import exports, selectors, services

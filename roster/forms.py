@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from roster.importing import Kind
+from roster.importing import ColumnKind
 from roster.importing.reading import MAX_BYTES
 
 
@@ -19,7 +19,7 @@ class RosterImportForm(forms.Form):
     )
     kind = forms.ChoiceField(
         label=_("What the file contains"),
-        choices=[("", _("Detect automatically")), *Kind.choices],
+        choices=[("", _("Detect automatically")), *ColumnKind.choices],
         required=False,
     )
 

@@ -6,8 +6,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.policy import actor_for
-from audit.models import Action as AuditAction
-from audit.models import ObjectType
+from audit.models import AuditAction, ObjectType
 from audit.services import audit_record
 from roster import selectors
 from roster.forms import RosterImportForm

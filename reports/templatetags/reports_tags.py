@@ -6,7 +6,7 @@ from decimal import Decimal
 from django import template
 from django.utils.formats import number_format
 
-from reports.indicators import SUPPRESSED, Kind, is_small
+from reports.indicators import SUPPRESSED, IndicatorKind, is_small
 
 register = template.Library()
 
@@ -42,7 +42,7 @@ def indicator_value(indicator, suppress=False):
     if indicator.value is None:
         return "—"
     text = format_number(indicator.value)
-    if indicator.kind == Kind.PERCENT:
+    if indicator.kind == IndicatorKind.PERCENT:
         return f"{text}%"
     return text
 
@@ -50,4 +50,4 @@ def indicator_value(indicator, suppress=False):
 @register.filter
 def show_fraction(indicator, suppress=False):
     """Whether to print "n of m" under a share."""
-    return indicator.kind == Kind.PERCENT and indicator.denominator and not indicator.hidden(suppress)
+    return indicator.kind == IndicatorKind.PERCENT and indicator.denominator and not indicator.hidden(suppress)

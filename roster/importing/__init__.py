@@ -15,16 +15,16 @@ See docs/roster-import.md for the columns.
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from roster.importing.columns import Kind
+from roster.importing.columns import ColumnKind
 from roster.importing.kinds import CHECKERS
 from roster.importing.reading import ImportFileError, Table, read_table
-from roster.importing.result import Action, ImportResult, RowError, RowResult
+from roster.importing.result import ImportAction, ImportResult, RowError, RowResult
 
 __all__ = [
-    "Action",
+    "ImportAction",
     "ImportFileError",
     "ImportResult",
-    "Kind",
+    "ColumnKind",
     "RowError",
     "RowResult",
     "Table",

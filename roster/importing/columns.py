@@ -11,7 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
-class Kind(models.TextChoices):
+class ColumnKind(models.TextChoices):
     STUDENTS = "students", _("Students")
     STAFF = "staff", _("Staff accounts")
     CLASSROOMS = "classrooms", _("Classes")
@@ -34,7 +34,7 @@ def header_key(text: str) -> str:
 
 
 COLUMNS: dict[str, tuple[Column, ...]] = {
-    Kind.STUDENTS: (
+    ColumnKind.STUDENTS: (
         Column("nisn", _("NISN"), ("nisn",), required=True),
         Column("nis", _("NIS"), ("nis", "nipd", "nomor induk", "no induk", "nomor induk siswa")),
         Column(
@@ -91,14 +91,14 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
             ),
         ),
     ),
-    Kind.STAFF: (
+    ColumnKind.STAFF: (
         Column("username", _("Username"), ("username", "user name", "nama pengguna", "akun"), required=True),
         Column("full_name", _("Full name"), ("full name", "name", "nama", "nama lengkap"), required=True),
         Column("email", _("Email"), ("email", "e mail", "surel", "alamat email")),
         Column("whatsapp", _("WhatsApp"), ("whatsapp", "wa", "no wa", "nomor wa", "hp", "no hp", "nomor hp", "phone")),
         Column("roles", _("Roles"), ("roles", "role", "peran", "jabatan", "tugas"), required=True),
     ),
-    Kind.CLASSROOMS: (
+    ColumnKind.CLASSROOMS: (
         Column(
             "name",
             _("Class name"),
@@ -113,7 +113,7 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         ),
         Column("counselor", _("Counselor"), ("counselor", "konselor", "guru bk", "bk", "username guru bk")),
     ),
-    Kind.ASSIGNMENTS: (
+    ColumnKind.ASSIGNMENTS: (
         Column("teacher", _("Teacher"), ("teacher", "guru", "username guru", "pengajar", "username"), required=True),
         Column("classroom", _("Class"), ("classroom", "class", "kelas", "rombel", "nama kelas"), required=True),
         Column("subject", _("Subject"), ("subject", "mata pelajaran", "mapel", "pelajaran"), required=True),

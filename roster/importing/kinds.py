@@ -27,9 +27,9 @@ from roster.importing.cleaning import (
     loose_key,
     name_key,
 )
-from roster.importing.columns import Kind
+from roster.importing.columns import ColumnKind
 from roster.importing.reading import Table
-from roster.importing.result import Action, ImportResult, RowResult
+from roster.importing.result import ImportAction, ImportResult, RowResult
 from roster.models import Classroom, Enrollment, Student, Subject, TeachingAssignment, Term
 from roster.services import enroll_many
 
@@ -176,7 +176,7 @@ def check_students(*, school, table: Table, result: ImportResult):
             )
             new.append(student)
             placements.append((student, classroom))
-            row.action = Action.CREATED
+            row.action = ImportAction.CREATED
             row.details = [classroom.name]
             continue
         changes = []
@@ -196,9 +196,9 @@ def check_students(*, school, table: Table, result: ImportResult):
             placements.append((student, classroom))
         if changes:
             changed.append(student)
-            row.action, row.details = Action.UPDATED, changes
+            row.action, row.details = ImportAction.UPDATED, changes
         else:
-            row.action, row.details = Action.UNCHANGED, [classroom.name]
+            row.action, row.details = ImportAction.UNCHANGED, [classroom.name]
 
     def apply():
         Student.objects.bulk_create(new, batch_size=BATCH)
@@ -269,7 +269,7 @@ def check_staff(*, school, table: Table, result: ImportResult):
             user.set_unusable_password()  # they choose one through "Forgot password"
             new_users.append(user)
             new_memberships.extend((user, role) for role in roles)
-            row.action = Action.CREATED
+            row.action = ImportAction.CREATED
             row.details = [", ".join(str(role_labels[r]) for r in roles)]
             continue
         changes = []
@@ -289,9 +289,9 @@ def check_staff(*, school, table: Table, result: ImportResult):
                 changed_fields.add("is_staff")
         if changes:
             changed.append(user)
-            row.action, row.details = Action.UPDATED, changes
+            row.action, row.details = ImportAction.UPDATED, changes
         else:
-            row.action = Action.UNCHANGED
+            row.action = ImportAction.UNCHANGED
 
     def apply():
         User.objects.bulk_create(new_users, batch_size=BATCH)
@@ -368,7 +368,7 @@ def check_classrooms(*, school, table: Table, result: ImportResult):
                     school=school, name=name, grade=grade, homeroom_teacher_id=homeroom_id, counselor_id=counselor_id
                 )
             )
-            row.action = Action.CREATED
+            row.action = ImportAction.CREATED
             row.details = [names[i] for i in (homeroom_id, counselor_id) if i]
             continue
         row.key = classroom.name
@@ -384,9 +384,9 @@ def check_classrooms(*, school, table: Table, result: ImportResult):
                 changes.append(_label(Classroom, field_name.removesuffix("_id")))
         if changes:
             changed.append(classroom)
-            row.action, row.details = Action.UPDATED, changes
+            row.action, row.details = ImportAction.UPDATED, changes
         else:
-            row.action = Action.UNCHANGED
+            row.action = ImportAction.UNCHANGED
 
     def apply():
         Classroom.objects.bulk_create(new, batch_size=BATCH)
@@ -463,12 +463,12 @@ def check_assignments(*, school, table: Table, result: ImportResult):
             subject = new_subjects.setdefault(key, Subject(school=school, name=subject_name))
             row.details.append(_("New subject “%(name)s” will be created.") % {"name": subject.name})
         if subject.pk and (teacher_id, classroom.pk, subject.pk) in existing:
-            row.action = Action.UNCHANGED
+            row.action = ImportAction.UNCHANGED
             continue
         new_assignments.append(
             TeachingAssignment(school=school, teacher_id=teacher_id, classroom=classroom, subject=subject, term=term)
         )
-        row.action = Action.CREATED
+        row.action = ImportAction.CREATED
     if new_subjects:
         result.notes.append(_("New subjects: %(names)s.") % {"names": ", ".join(s.name for s in new_subjects.values())})
 
@@ -484,18 +484,18 @@ def check_assignments(*, school, table: Table, result: ImportResult):
 
 
 CHECKERS = {
-    Kind.STUDENTS: check_students,
-    Kind.STAFF: check_staff,
-    Kind.CLASSROOMS: check_classrooms,
-    Kind.ASSIGNMENTS: check_assignments,
+    ColumnKind.STUDENTS: check_students,
+    ColumnKind.STAFF: check_staff,
+    ColumnKind.CLASSROOMS: check_classrooms,
+    ColumnKind.ASSIGNMENTS: check_assignments,
 }
 
 
 def key_label(kind):
     """The heading of the column that says what each row is matched by."""
     return {
-        Kind.STUDENTS: _label(Student, "nisn"),
-        Kind.STAFF: _label(User, "username"),
-        Kind.CLASSROOMS: _label(Classroom, "name"),
-        Kind.ASSIGNMENTS: _("Teacher · subject · class"),
+        ColumnKind.STUDENTS: _label(Student, "nisn"),
+        ColumnKind.STAFF: _label(User, "username"),
+        ColumnKind.CLASSROOMS: _label(Classroom, "name"),
+        ColumnKind.ASSIGNMENTS: _("Teacher · subject · class"),
     }.get(kind, "")

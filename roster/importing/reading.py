@@ -16,7 +16,7 @@ import filetype
 from django.utils.translation import gettext as _
 
 from roster.importing.cleaning import cell_text
-from roster.importing.columns import ALIASES, COLUMNS, Kind, header_key, required_fields
+from roster.importing.columns import ALIASES, COLUMNS, ColumnKind, header_key, required_fields
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 10_000
@@ -277,7 +277,7 @@ def _ambiguous():
 
 
 def _locate(grid: Grid, kind: str | None) -> _Header | None:
-    kinds = [kind] if kind else list(Kind.values)
+    kinds = [kind] if kind else list(ColumnKind.values)
     for index, (_number, cells) in enumerate(grid[:HEADER_SCAN]):
         if not any(cells):
             continue
@@ -313,8 +313,8 @@ def _guess(grids: list[Grid]) -> _Header | None:
 
 def _looks_like(found, chosen):
     return _("This looks like a file of %(found)s, not of %(chosen)s. Choose “%(found)s” or detect automatically.") % {
-        "found": Kind(found).label,
-        "chosen": Kind(chosen).label,
+        "found": ColumnKind(found).label,
+        "chosen": ColumnKind(chosen).label,
     }
 
 
@@ -327,7 +327,7 @@ def _why_no_header(grids: list[Grid], kind: str | None) -> str:
     best = None
     for grid in grids:
         for _number, cells in grid[:HEADER_SCAN]:
-            for candidate in [kind] if kind else Kind.values:
+            for candidate in [kind] if kind else ColumnKind.values:
                 fields_found = set(_match(cells, candidate).values())
                 score = len(fields_found & required_fields(candidate))
                 if score and (best is None or score > best[0]):

@@ -7,7 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
-class Action(models.TextChoices):
+class ImportAction(models.TextChoices):
     CREATED = "created", _("New")
     UPDATED = "updated", _("Changed")
     UNCHANGED = "unchanged", _("Unchanged")
@@ -32,11 +32,11 @@ class RowResult:
 
     def error(self, column, message):
         self.errors.append(RowError(self.number, str(column), str(message)))
-        self.action = Action.ERROR
+        self.action = ImportAction.ERROR
 
     @property
     def action_label(self):
-        return Action(self.action).label if self.action else ""
+        return ImportAction(self.action).label if self.action else ""
 
 
 @dataclass
@@ -66,10 +66,10 @@ class ImportResult:
     @property
     def counts(self) -> dict[str, int]:
         counted = Counter(row.action for row in self.rows)
-        return {action.value: counted.get(action.value, 0) for action in Action}
+        return {action.value: counted.get(action.value, 0) for action in ImportAction}
 
     @property
     def kind_label(self):
-        from roster.importing.columns import Kind
+        from roster.importing.columns import ColumnKind
 
-        return Kind(self.kind).label if self.kind else ""
+        return ColumnKind(self.kind).label if self.kind else ""

@@ -19,7 +19,7 @@ from django.forms import ModelChoiceField
 from django.urls import reverse
 
 from accounts.admin_scoping import SchoolScopedAdmin
-from notifications.models import Delivery, DeliveryStatus, Kind, Notification, NotificationPreference
+from notifications.models import Delivery, DeliveryStatus, Notification, NotificationKind, NotificationPreference
 from referrals.models import ConcernCategory
 from roster.models import Enrollment, Holiday, TeachingAssignment
 from tests import factories as f
@@ -42,7 +42,9 @@ SCOPED_MODELS = _scoped_models()
 
 
 def _notification(school, recipient):
-    return Notification.objects.create(school=school, recipient=recipient, kind=Kind.CASE_STATUS, url="/cases/1/")
+    return Notification.objects.create(
+        school=school, recipient=recipient, kind=NotificationKind.CASE_STATUS, url="/cases/1/"
+    )
 
 
 def _delivery(school, recipient):

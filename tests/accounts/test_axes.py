@@ -7,7 +7,7 @@ import time_machine
 from django.conf import settings
 from django.urls import reverse
 
-from audit.models import Action, AuditEvent
+from audit.models import AuditAction, AuditEvent
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -97,7 +97,7 @@ def test_failed_sign_ins_are_audited_without_the_typed_text(client, world):
     with time_machine.travel(T0, tick=False):
         _fail(client, "teacher", 5)
         _sign_in(client, "no-such-user-maybe-a-password", "x")
-    failed = AuditEvent.objects.filter(action=Action.LOGIN_FAILED)
+    failed = AuditEvent.objects.filter(action=AuditAction.LOGIN_FAILED)
     assert failed.count() == 6
     known = failed.filter(actor_username="teacher")
     assert known.count() == 5
@@ -111,7 +111,7 @@ def test_attempts_while_locked_are_audited_as_locked_out(client, world):
     with time_machine.travel(T0, tick=False):
         _fail(client, "teacher", 5)
         _sign_in(client, "teacher", PASSWORD)
-    last = AuditEvent.objects.filter(action=Action.LOGIN_FAILED).order_by("-id").first()
+    last = AuditEvent.objects.filter(action=AuditAction.LOGIN_FAILED).order_by("-id").first()
     assert last.detail.get("locked_out") is True
 
 

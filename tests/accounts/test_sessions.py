@@ -9,7 +9,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from accounts.sessions import LAST_SEEN_KEY
-from audit.models import Action, AuditEvent
+from audit.models import AuditAction, AuditEvent
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -66,7 +66,7 @@ def test_30_minutes_idle_signs_out_with_a_message(client, world):
         page = client.get(response["Location"])
         assert "You were signed out after 30 minutes without activity." in page.text
         assert client.get(PAGE).status_code == 302
-    logout = AuditEvent.objects.get(action=Action.LOGOUT)
+    logout = AuditEvent.objects.get(action=AuditAction.LOGOUT)
     assert logout.detail == {"reason": "idle"} and logout.actor_username == "teacher"
 
 

@@ -14,7 +14,7 @@ from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.two_factor import issue_recovery_codes
-from audit.models import Action, AuditEvent
+from audit.models import AuditAction, AuditEvent
 from tests.accounts.conftest import totp_code
 from tests.factories import PASSWORD
 
@@ -123,7 +123,7 @@ def test_set_up_with_the_app_then_recovery_codes_are_shown_once(client, world, t
         assert client.get("/audit/").status_code == 200
         again = client.get(reverse("two_factor_recovery_codes"))
         assert not re.findall(r'<li class="col">', again.text)
-    assert AuditEvent.objects.filter(action=Action.TWO_FACTOR_ENABLED, actor=world.counselor).count() == 1
+    assert AuditEvent.objects.filter(action=AuditAction.TWO_FACTOR_ENABLED, actor=world.counselor).count() == 1
 
 
 def test_someone_with_only_the_password_cannot_add_their_own_app(client, world, two_factor_on, authenticator):
@@ -151,7 +151,7 @@ def test_sign_in_with_the_code_from_the_app(client, world, two_factor_on, authen
     assert wrong.status_code == 200
     assert "That code is not right" in wrong.text
     assert client.get("/audit/").status_code == 302
-    assert AuditEvent.objects.filter(action=Action.TWO_FACTOR_FAILED, actor=world.counselor).exists()
+    assert AuditEvent.objects.filter(action=AuditAction.TWO_FACTOR_FAILED, actor=world.counselor).exists()
 
     device.refresh_from_db()
     device.throttling_failure_count = 0  # the test need not wait for django-otp's back-off
@@ -210,7 +210,7 @@ def test_a_teacher_may_turn_it_on_and_off(client, world, two_factor_on):
         response = client.post(reverse("two_factor_disable"), follow=True)
         assert "Two-step sign-in is off." in response.text
     assert not TOTPDevice.objects.filter(user=world.teacher).exists()
-    assert AuditEvent.objects.filter(action=Action.TWO_FACTOR_DISABLED, actor=world.teacher).exists()
+    assert AuditEvent.objects.filter(action=AuditAction.TWO_FACTOR_DISABLED, actor=world.teacher).exists()
 
 
 def test_a_required_role_cannot_turn_it_off(client, world, two_factor_on):
@@ -254,7 +254,7 @@ def test_the_school_admin_resets_a_lost_phone_in_the_admin(client, world, authen
     )
     assert "Two-step sign-in was reset for 1 user." in response.text
     assert not TOTPDevice.objects.filter(user=world.counselor).exists()
-    event = AuditEvent.objects.get(action=Action.TWO_FACTOR_RESET)
+    event = AuditEvent.objects.get(action=AuditAction.TWO_FACTOR_RESET)
     assert event.actor == world.admin and event.object_type == "user" and event.object_id == str(world.counselor.pk)
 
 

@@ -6,7 +6,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from accounts.policy import Actor
-from audit.models import Action, AuditEvent
+from audit.models import AuditAction, AuditEvent
 from audit.services import audit_record, audit_sign_in_event
 from tests.audit import factories as af
 
@@ -28,16 +28,20 @@ def trail(world):
     and the same kinds of events at the other school."""
     referral = af.referral(world.student_a, world.teacher)
     case = af.case(world.student_b, world.counselor2)
-    audit_record(request=_request(world.teacher), action=Action.VIEW, obj=referral)
-    audit_record(request=_request(world.homeroom), action=Action.DOWNLOAD, obj=af.attachment(referral, world.teacher))
-    audit_record(request=_request(world.vp), action=Action.VIEW, obj=case)
-    audit_sign_in_event(request=_request(world.counselor), action=Action.LOGIN, user=world.counselor)
-    audit_record(request=_request(world.teacher), action=Action.ACCESS_DENIED)
-    audit_record(request=_request(world.admin), action=Action.CHANGE, obj=world.student_b, detail={"fields": ["nisn"]})
+    audit_record(request=_request(world.teacher), action=AuditAction.VIEW, obj=referral)
+    audit_record(
+        request=_request(world.homeroom), action=AuditAction.DOWNLOAD, obj=af.attachment(referral, world.teacher)
+    )
+    audit_record(request=_request(world.vp), action=AuditAction.VIEW, obj=case)
+    audit_sign_in_event(request=_request(world.counselor), action=AuditAction.LOGIN, user=world.counselor)
+    audit_record(request=_request(world.teacher), action=AuditAction.ACCESS_DENIED)
+    audit_record(
+        request=_request(world.admin), action=AuditAction.CHANGE, obj=world.student_b, detail={"fields": ["nisn"]}
+    )
 
     other_referral = af.referral(world.other_student, world.outsider)
-    audit_record(request=_request(world.outsider), action=Action.VIEW, obj=other_referral)
-    audit_sign_in_event(request=_request(world.outsider), action=Action.LOGIN, user=world.outsider)
+    audit_record(request=_request(world.outsider), action=AuditAction.VIEW, obj=other_referral)
+    audit_sign_in_event(request=_request(world.outsider), action=AuditAction.LOGIN, user=world.outsider)
     return world
 
 
@@ -101,7 +105,11 @@ def test_pages_of_fifty(login, world):
     AuditEvent.objects.bulk_create(
         [
             AuditEvent(
-                school=world.school, action=Action.VIEW, object_type="case", object_id=str(case.pk), case_id=case.pk
+                school=world.school,
+                action=AuditAction.VIEW,
+                object_type="case",
+                object_id=str(case.pk),
+                case_id=case.pk,
             )
             for _ in range(60)
         ]
@@ -122,7 +130,7 @@ def test_query_count_does_not_grow(login, world, django_assert_num_queries, size
         [
             AuditEvent(
                 school=world.school,
-                action=Action.VIEW,
+                action=AuditAction.VIEW,
                 object_type="referral" if i % 2 else "case",
                 object_id=str(referral.pk if i % 2 else case.pk),
                 referral_id=referral.pk if i % 2 else None,

@@ -4,7 +4,7 @@ for the application's role too (a trigger, installed by a migration)."""
 import pytest
 from django.db import DatabaseError, connection, transaction
 
-from audit.models import Action, AuditEvent
+from audit.models import AuditAction, AuditEvent
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
@@ -17,7 +17,7 @@ def _postgresql_only():
 
 @pytest.fixture
 def event(world):
-    return AuditEvent.objects.create(school=world.school, action=Action.VIEW, object_type="case", object_id="1")
+    return AuditEvent.objects.create(school=world.school, action=AuditAction.VIEW, object_type="case", object_id="1")
 
 
 @pytest.mark.parametrize(
@@ -43,5 +43,5 @@ def test_inserts_still_work(event):
     with connection.cursor() as cursor:
         cursor.execute("SELECT current_user")
         role = cursor.fetchone()[0]
-    AuditEvent.objects.create(action=Action.LOGIN, actor_username=role)
+    AuditEvent.objects.create(action=AuditAction.LOGIN, actor_username=role)
     assert AuditEvent.objects.count() == 2

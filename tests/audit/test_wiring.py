@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from audit.models import Action, AuditEvent
+from audit.models import AuditAction, AuditEvent
 from casework.services import case_open
 from referrals.models import Status
 
@@ -23,12 +23,12 @@ def _events(**filters):
 
 def test_viewing_a_referral_is_audited(login, world, referral):
     login(world.counselor).get(reverse("referrals:detail", args=[referral.pk]))
-    assert _events(referral_id=referral.pk) == [(Action.VIEW, "referral", "counselor")]
+    assert _events(referral_id=referral.pk) == [(AuditAction.VIEW, "referral", "counselor")]
 
 
 def test_a_refused_referral_is_not_audited_as_a_view(login, world, referral):
     assert login(world.other_teacher).get(reverse("referrals:detail", args=[referral.pk])).status_code == 404
-    assert _events(referral_id=referral.pk, action=Action.VIEW) == []
+    assert _events(referral_id=referral.pk, action=AuditAction.VIEW) == []
 
 
 def test_triage_decision_is_audited_as_a_change(login, world, referral):
@@ -36,7 +36,7 @@ def test_triage_decision_is_audited_as_a_change(login, world, referral):
     client.post(reverse("referrals:decline", args=[referral.pk]), {"reason": "Handled in class"})
     referral.refresh_from_db()
     assert referral.status == Status.DECLINED
-    event = AuditEvent.objects.get(referral_id=referral.pk, action=Action.CHANGE)
+    event = AuditEvent.objects.get(referral_id=referral.pk, action=AuditAction.CHANGE)
     assert event.detail == {"step": "decline"}
     assert event.ip == "127.0.0.1"
 
@@ -48,8 +48,8 @@ def test_case_view_change_and_calendar_are_audited(login, world):
     client.get(reverse("casework:print", args=[case.pk]))
     client.post(reverse("casework:goal_add", args=[case.pk]), {"statement": "Maths score up", "indicator": "score"})
     actions = [a for a, _t, _u in _events(case_id=case.pk)]
-    assert actions.count(Action.VIEW) == 2
-    assert Action.CHANGE in actions
+    assert actions.count(AuditAction.VIEW) == 2
+    assert AuditAction.CHANGE in actions
 
 
 def test_report_export_is_audited(login, world):
@@ -57,4 +57,4 @@ def test_report_export_is_audited(login, world):
     response = client.get(reverse("reports:export") + "?format=csv&dataset=indicators")
     assert response.status_code == 200
     b"".join(response.streaming_content)
-    assert _events(action=Action.EXPORT) == [(Action.EXPORT, "report", "vp")]
+    assert _events(action=AuditAction.EXPORT) == [(AuditAction.EXPORT, "report", "vp")]

@@ -9,8 +9,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import Role
-from audit.models import Action as AuditAction
-from audit.models import AuditEvent
+from audit.models import AuditAction, AuditEvent
 from casework import services
 from casework.models import Case, CaseMember, CaseStatus
 from tests import factories as f

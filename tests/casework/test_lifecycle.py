@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import dateformat, timezone
 
 from casework.models import Action, Case, CaseStatus, EvaluationEntry, Goal, Meeting
-from notifications.models import Kind, Notification
+from notifications.models import Notification, NotificationKind
 from tests.casework.factories import accepted_case
 
 pytestmark = pytest.mark.django_db
@@ -113,8 +113,8 @@ def test_case_from_accepted_referral_to_closing(world, login, client):
     assert "Who does what" in page.text
     assert "Will: Fraction practice after class, twice a week" in page.text
     assert "Will: Call the parents after each absence" in page.text
-    assert Notification.objects.filter(recipient=teacher, kind=Kind.ACTION_ASSIGNED).exists()
-    assert Notification.objects.filter(recipient=teacher, kind=Kind.CASE_STATUS, label=case.number).exists()
+    assert Notification.objects.filter(recipient=teacher, kind=NotificationKind.ACTION_ASSIGNED).exists()
+    assert Notification.objects.filter(recipient=teacher, kind=NotificationKind.CASE_STATUS, label=case.number).exists()
 
     # Everyone's tasks.
     client.force_login(teacher)
@@ -143,7 +143,7 @@ def test_case_from_accepted_referral_to_closing(world, login, client):
     )
     assert "The meeting was scheduled" in response.text
     meeting = Meeting.objects.get(case=case)
-    assert Notification.objects.filter(recipient=homeroom, kind=Kind.MEETING_SCHEDULED).exists()
+    assert Notification.objects.filter(recipient=homeroom, kind=NotificationKind.MEETING_SCHEDULED).exists()
     client.force_login(homeroom)
     ics = client.get(reverse("casework:meeting_ics", args=[case.pk, meeting.pk]))
     assert ics.status_code == 200 and ics["Content-Type"].startswith("text/calendar")
@@ -272,8 +272,8 @@ def test_case_from_accepted_referral_to_closing(world, login, client):
     page = client.get(url).text
     assert "Outcome: Improved" in page
     assert "Case closed" in page  # the timeline
-    assert Notification.objects.filter(recipient=teacher, kind=Kind.CASE_CLOSED, label=case.number).exists()
-    assert Notification.objects.filter(recipient=homeroom, kind=Kind.CASE_CLOSED).exists()
+    assert Notification.objects.filter(recipient=teacher, kind=NotificationKind.CASE_CLOSED, label=case.number).exists()
+    assert Notification.objects.filter(recipient=homeroom, kind=NotificationKind.CASE_CLOSED).exists()
 
     # A closed case leaves nobody's task list.
     for user in (teacher, homeroom, counselor):

@@ -21,7 +21,7 @@ from casework.models import (
     TeamRole,
 )
 from common.rules import RuleError
-from notifications.models import Kind, Notification
+from notifications.models import Notification, NotificationKind
 from referrals.models import Referral, Since, Status
 from tests.casework.factories import accepted_case, planned_case
 
@@ -39,10 +39,10 @@ def test_a_case_becomes_active_once_the_plan_has_a_goal_and_an_action(world):
     event = CaseEvent.objects.get(case=case, kind=CaseEventKind.STATUS_CHANGED)
     assert (event.from_status_label, event.to_status_label) == ("Open", "Active")
     # The team and the referring teacher are told, by case number only.
-    told = Notification.objects.filter(kind=Kind.CASE_STATUS)
+    told = Notification.objects.filter(kind=NotificationKind.CASE_STATUS)
     assert set(told.values_list("recipient__username", flat=True)) == {"teacher", "homeroom"}
     assert set(told.values_list("label", flat=True)) == {case.number}
-    assert Notification.objects.filter(recipient=world.teacher, kind=Kind.ACTION_ASSIGNED).count() == 1
+    assert Notification.objects.filter(recipient=world.teacher, kind=NotificationKind.ACTION_ASSIGNED).count() == 1
     assert action.responsible == world.teacher
 
 
@@ -50,7 +50,7 @@ def test_the_referring_teacher_is_told_even_off_the_team(world):
     case = planned_case(world)
     case.members.filter(user=world.teacher).delete()
     services.case_set_status(case=case, actor=world.counselor, status=CaseStatus.MONITORING)
-    assert Notification.objects.filter(recipient=world.teacher, kind=Kind.CASE_STATUS).exists()
+    assert Notification.objects.filter(recipient=world.teacher, kind=NotificationKind.CASE_STATUS).exists()
 
 
 def test_only_allowed_transitions(world):
@@ -76,7 +76,7 @@ def test_closing_needs_an_outcome_and_a_final_entry_and_reopening_a_reason(world
     assert EvaluationEntry.objects.get(case=case, is_final=True).note == "Back on track."
     # Open follow-ups end with the case.
     assert not EvaluationEntry.objects.filter(case=case, follow_up_done_at__isnull=True).exclude(next_follow_up=None)
-    assert Notification.objects.filter(recipient=world.teacher, kind=Kind.CASE_CLOSED).exists()
+    assert Notification.objects.filter(recipient=world.teacher, kind=NotificationKind.CASE_CLOSED).exists()
     with pytest.raises(RuleError, match="closed"):
         services.goal_add(case=case, actor=world.counselor, statement="x", indicator="y")
 
@@ -114,7 +114,7 @@ def test_reopening_tells_the_team_and_the_referring_teachers(world):
         "teacher",
         "teacher_b",
     ]
-    assert set(told.values_list("kind", flat=True)) == {Kind.CASE_STATUS}
+    assert set(told.values_list("kind", flat=True)) == {NotificationKind.CASE_STATUS}
     # A neutral label and a link back into the case, never the reason.
     assert set(told.values_list("label", flat=True)) == {case.number}
     assert set(told.values_list("url", flat=True)) == {reverse("casework:detail", args=[case.pk]) + "#status"}
@@ -195,8 +195,8 @@ def test_meeting_change_bumps_the_sequence_and_tells_the_attendees(world):
         attendees=[world.counselor, world.teacher, world.homeroom],
     )
     assert meeting.sequence == 1
-    assert Notification.objects.filter(recipient=world.teacher, kind=Kind.MEETING_CHANGED).exists()
-    assert Notification.objects.filter(recipient=world.homeroom, kind=Kind.MEETING_SCHEDULED).exists()
+    assert Notification.objects.filter(recipient=world.teacher, kind=NotificationKind.MEETING_CHANGED).exists()
+    assert Notification.objects.filter(recipient=world.homeroom, kind=NotificationKind.MEETING_SCHEDULED).exists()
 
 
 def test_reassigning_the_lead_keeps_the_former_lead_on_the_team(world):

@@ -1,11 +1,11 @@
 """Failed deliveries are visible to operators in the admin, per school."""
 
-from notifications.models import Delivery, DeliveryStatus, Kind, Notification
+from notifications.models import Delivery, DeliveryStatus, Notification, NotificationKind
 
 
 def _failed(world, school, recipient, error):
     notification = Notification.objects.create(
-        school=school, recipient=recipient, kind=Kind.CASE_STATUS, label="2026-0001", url="/cases/1/"
+        school=school, recipient=recipient, kind=NotificationKind.CASE_STATUS, label="2026-0001", url="/cases/1/"
     )
     return Delivery.objects.create(
         notification=notification, channel="email", status=DeliveryStatus.FAILED, attempts=5, last_error=error

@@ -4,13 +4,15 @@ from django.contrib.auth.models import AnonymousUser
 
 from accounts.policy import actor_for
 from notifications.context_processors import unread_count
-from notifications.models import Kind, Notification
+from notifications.models import Notification, NotificationKind
 
 
 def _unread(world, user, n, school=None):
     Notification.objects.bulk_create(
         [
-            Notification(school=school or world.school, recipient=user, kind=Kind.CASE_STATUS, label="x", url="/")
+            Notification(
+                school=school or world.school, recipient=user, kind=NotificationKind.CASE_STATUS, label="x", url="/"
+            )
             for _ in range(n)
         ]
     )
@@ -20,7 +22,11 @@ def test_the_bell_shows_my_unread_count(world, login):
     _unread(world, world.counselor, 3)
     _unread(world, world.counselor2, 5)
     Notification.objects.create(
-        school=world.school, recipient=world.counselor, kind=Kind.CASE_STATUS, url="/", read_at="2026-09-01T10:00Z"
+        school=world.school,
+        recipient=world.counselor,
+        kind=NotificationKind.CASE_STATUS,
+        url="/",
+        read_at="2026-09-01T10:00Z",
     )
     text = login(world.counselor).get("/notifications/").content.decode()
     assert "Notifications, 3 unread" in text

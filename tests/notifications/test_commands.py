@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from casework.models import EvaluationEntry
 from notifications import services
-from notifications.models import Kind, Notification, NotificationPreference
+from notifications.models import Notification, NotificationKind, NotificationPreference
 from tests.casework.factories import accepted_case
 
 
@@ -28,18 +28,20 @@ def test_send_reminders(world, mailoutbox, django_capture_on_commit_callbacks):
     )
     with django_capture_on_commit_callbacks(execute=True):
         assert _call("send_reminders") == "1 follow-up reminders, 0 waiting-referral reminders.\n"
-    assert list(Notification.objects.filter(kind=Kind.FOLLOW_UP_DUE).values_list("recipient", flat=True)) == [
-        world.teacher.pk
-    ]
+    assert list(
+        Notification.objects.filter(kind=NotificationKind.FOLLOW_UP_DUE).values_list("recipient", flat=True)
+    ) == [world.teacher.pk]
     assert [m.to for m in mailoutbox] == [[world.teacher.email]]
     # Twice a day creates nothing new.
     _call("send_reminders")
-    assert Notification.objects.filter(kind=Kind.FOLLOW_UP_DUE).count() == 1
+    assert Notification.objects.filter(kind=NotificationKind.FOLLOW_UP_DUE).count() == 1
 
 
 def test_send_digests(world, mailoutbox):
     NotificationPreference.objects.create(user=world.teacher, email_digest=True)
-    services.notify(school=world.school, recipients=[world.teacher], kind=Kind.ADDED_TO_TEAM, url="/cases/1/")
+    services.notify(
+        school=world.school, recipients=[world.teacher], kind=NotificationKind.ADDED_TO_TEAM, url="/cases/1/"
+    )
     assert mailoutbox == []
     assert _call("send_digests") == "1 digests enqueued.\n"
     assert [m.to for m in mailoutbox] == [[world.teacher.email]]

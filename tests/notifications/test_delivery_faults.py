@@ -11,7 +11,7 @@ from django.db import OperationalError
 from django.utils import timezone
 
 from notifications import channels, services, tasks
-from notifications.models import Delivery, DeliveryStatus, Kind
+from notifications.models import Delivery, DeliveryStatus, NotificationKind
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +22,11 @@ class Killed(BaseException):
 
 def _delivery(world):
     (notification,) = services.notify(
-        school=world.school, recipients=[world.counselor], kind=Kind.ADDED_TO_TEAM, url="/cases/7/", label="2026-0007"
+        school=world.school,
+        recipients=[world.counselor],
+        kind=NotificationKind.ADDED_TO_TEAM,
+        url="/cases/7/",
+        label="2026-0007",
     )
     return notification.deliveries.get()
 

@@ -20,7 +20,7 @@ from accounts.policy import Actor
 from casework import services as casework
 from casework.models import EntryKind, EvaluationEntry, MeetingKind, Outcome
 from notifications import reminders, services
-from notifications.models import Delivery, DeliveryStatus, Kind, Notification, NotificationPreference
+from notifications.models import Delivery, DeliveryStatus, Notification, NotificationKind, NotificationPreference
 from referrals import services as referrals
 from referrals.models import Referral, Urgency
 from referrals.services import ensure_default_categories
@@ -133,7 +133,7 @@ def test_referral_submitted_tells_the_counselor_covering_the_class(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         referral = _file(world, world.student_a)
-    assert _kinds(world.counselor) == [Kind.REFERRAL_SUBMITTED]
+    assert _kinds(world.counselor) == [NotificationKind.REFERRAL_SUBMITTED]
     assert _kinds(world.counselor2) == [] and _kinds(world.vp) == [] and _kinds(world.teacher) == []
     notification = Notification.objects.get(recipient=world.counselor)
     assert notification.url == f"/referrals/{referral.pk}/"
@@ -145,8 +145,8 @@ def test_an_urgent_referral_also_tells_the_vice_principal_at_once(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         _file(world, world.student_b, urgency=Urgency.URGENT, by=world.other_teacher)
-    assert _kinds(world.counselor2) == [Kind.REFERRAL_URGENT]
-    assert _kinds(world.vp) == [Kind.REFERRAL_URGENT]
+    assert _kinds(world.counselor2) == [NotificationKind.REFERRAL_URGENT]
+    assert _kinds(world.vp) == [NotificationKind.REFERRAL_URGENT]
     assert _kinds(world.counselor) == []
     assert sorted(m.to[0] for m in mailoutbox) == sorted([world.counselor2.email, world.vp.email])
     assert all("An urgent referral was filed" in m.subject for m in mailoutbox)
@@ -160,7 +160,7 @@ def test_an_urgent_referral_is_emailed_at_once_to_people_who_chose_the_digest(
     with django_capture_on_commit_callbacks(execute=True):
         _file(world, world.student_a)  # routine: it waits for the counselor's digest
         _file(world, world.student_b, urgency=Urgency.URGENT, by=world.other_teacher)
-    assert _kinds(world.counselor) == [Kind.REFERRAL_SUBMITTED]
+    assert _kinds(world.counselor) == [NotificationKind.REFERRAL_SUBMITTED]
     assert sorted(m.to[0] for m in mailoutbox) == sorted([world.counselor2.email, world.vp.email])
     assert all("An urgent referral was filed" in m.subject for m in mailoutbox)
 
@@ -170,33 +170,35 @@ def test_a_class_without_a_counselor_tells_every_counselor(world, django_capture
     world.class_b.save()
     with django_capture_on_commit_callbacks(execute=True):
         _file(world, world.student_b, by=world.other_teacher)
-    assert _kinds(world.counselor) == [Kind.REFERRAL_SUBMITTED]
-    assert _kinds(world.counselor2) == [Kind.REFERRAL_SUBMITTED]
+    assert _kinds(world.counselor) == [NotificationKind.REFERRAL_SUBMITTED]
+    assert _kinds(world.counselor2) == [NotificationKind.REFERRAL_SUBMITTED]
 
 
 def test_the_referring_teacher_hears_of_every_triage_decision(story, world):
-    assert Kind.REFERRAL_NEEDS_INFO in _kinds(world.teacher)
-    assert Kind.REFERRAL_ACCEPTED in _kinds(world.teacher)
-    assert Kind.REFERRAL_JOINED_CASE in _kinds(world.homeroom)
-    assert Kind.REFERRAL_DECLINED in _kinds(world.other_teacher)
+    assert NotificationKind.REFERRAL_NEEDS_INFO in _kinds(world.teacher)
+    assert NotificationKind.REFERRAL_ACCEPTED in _kinds(world.teacher)
+    assert NotificationKind.REFERRAL_JOINED_CASE in _kinds(world.homeroom)
+    assert NotificationKind.REFERRAL_DECLINED in _kinds(world.other_teacher)
     # The counselor who asked hears that the teacher answered.
-    assert Kind.REFERRAL_RESUBMITTED in _kinds(world.counselor)
+    assert NotificationKind.REFERRAL_RESUBMITTED in _kinds(world.counselor)
 
 
 def test_the_case_team_hears_of_the_case(story, world):
     teacher = _kinds(world.teacher)
-    assert Kind.ADDED_TO_TEAM in teacher
-    assert Kind.ACTION_ASSIGNED in teacher
-    assert Kind.MEETING_SCHEDULED in teacher and Kind.MEETING_CHANGED in teacher
-    assert Kind.CASE_CLOSED in teacher
+    assert NotificationKind.ADDED_TO_TEAM in teacher
+    assert NotificationKind.ACTION_ASSIGNED in teacher
+    assert NotificationKind.MEETING_SCHEDULED in teacher and NotificationKind.MEETING_CHANGED in teacher
+    assert NotificationKind.CASE_CLOSED in teacher
     # The vice principal was added to the meeting when it changed.
-    assert Kind.MEETING_SCHEDULED in _kinds(world.vp)
+    assert NotificationKind.MEETING_SCHEDULED in _kinds(world.vp)
     # Closed: the team and the referring teachers, not the one who closed it.
-    closed = Notification.objects.filter(kind=Kind.CASE_CLOSED).values_list("recipient__username", flat=True)
+    closed = Notification.objects.filter(kind=NotificationKind.CASE_CLOSED).values_list(
+        "recipient__username", flat=True
+    )
     assert sorted(closed) == ["homeroom", "teacher", "vp"]
     # Nothing about this case reaches anyone outside it: counselor2 only
     # heard of the referral from the class they cover.
-    assert _kinds(world.counselor2) == [Kind.REFERRAL_SUBMITTED]
+    assert _kinds(world.counselor2) == [NotificationKind.REFERRAL_SUBMITTED]
 
 
 def test_meeting_emails_carry_a_calendar_invitation(story, world):
@@ -276,11 +278,13 @@ def morning(people, django_capture_on_commit_callbacks, fake_whatsapp):
 
 
 def test_reminders_and_digests_say_nothing_about_the_student(morning, world):
-    reminded = Notification.objects.filter(kind__in=[Kind.FOLLOW_UP_DUE, Kind.FOLLOW_UP_OVERDUE, Kind.REFERRAL_WAITING])
+    reminded = Notification.objects.filter(
+        kind__in=[NotificationKind.FOLLOW_UP_DUE, NotificationKind.FOLLOW_UP_OVERDUE, NotificationKind.REFERRAL_WAITING]
+    )
     assert set(reminded.values_list("kind", flat=True)) == {
-        Kind.FOLLOW_UP_DUE,
-        Kind.FOLLOW_UP_OVERDUE,
-        Kind.REFERRAL_WAITING,
+        NotificationKind.FOLLOW_UP_DUE,
+        NotificationKind.FOLLOW_UP_OVERDUE,
+        NotificationKind.REFERRAL_WAITING,
     }
     # Each reminder went out by email and WhatsApp, but the digest reader's by digest.
     sent = Delivery.objects.filter(notification__in=reminded, status=DeliveryStatus.SENT)
@@ -307,7 +311,7 @@ def test_input_requested_tells_the_colleague(world, django_capture_on_commit_cal
     with django_capture_on_commit_callbacks(execute=True):
         referral = _file(world, world.student_a)
         referrals.referral_request_input(referral=referral, actor=world.counselor, colleagues=[world.homeroom])
-    assert _kinds(world.homeroom) == [Kind.INPUT_REQUESTED]
+    assert _kinds(world.homeroom) == [NotificationKind.INPUT_REQUESTED]
     assert mailoutbox[-1].to == [world.homeroom.email]
 
 

@@ -1,13 +1,13 @@
 import pytest
 
-from notifications.models import Delivery, DeliveryStatus, Kind, Notification
+from notifications.models import Delivery, DeliveryStatus, Notification, NotificationKind
 from tests.factories import UserFactory
 
 URL = "/notifications/"
 
 
 def _notification(world, user, **kwargs):
-    options = {"school": world.school, "recipient": user, "kind": Kind.ADDED_TO_TEAM, "label": "2026-0007"}
+    options = {"school": world.school, "recipient": user, "kind": NotificationKind.ADDED_TO_TEAM, "label": "2026-0007"}
     return Notification.objects.create(url="/cases/7/", **(options | kwargs))
 
 
@@ -42,7 +42,7 @@ def test_notifications_of_another_school_are_not_shown(world, login):
 def test_it_shows_newest_first_with_unread_marked_in_words(world, login):
     _notification(world, world.teacher, label="2026-0001")
     read = _notification(world, world.teacher, label="2026-0002", read_at="2026-09-01T10:00:00+07:00")
-    _notification(world, world.teacher, kind=Kind.REFERRAL_ACCEPTED, label="Referral #3")
+    _notification(world, world.teacher, kind=NotificationKind.REFERRAL_ACCEPTED, label="Referral #3")
     response = login(world.teacher).get(URL)
     text = response.content.decode()
     assert text.index("Referral #3") < text.index("2026-0002") < text.index("2026-0001")
@@ -62,7 +62,11 @@ def test_it_is_paginated(world, login):
     Notification.objects.bulk_create(
         [
             Notification(
-                school=world.school, recipient=world.teacher, kind=Kind.CASE_STATUS, label=f"L-{i:03d}", url="/"
+                school=world.school,
+                recipient=world.teacher,
+                kind=NotificationKind.CASE_STATUS,
+                label=f"L-{i:03d}",
+                url="/",
             )
             for i in range(45)
         ]
@@ -85,7 +89,7 @@ def test_query_count_does_not_grow_with_data(world, login, django_assert_num_que
         client.get(URL)
     others = [UserFactory() for _ in range(3)]
     rows = [
-        Notification(school=world.school, recipient=user, kind=Kind.CASE_STATUS, label=f"L-{i}", url="/")
+        Notification(school=world.school, recipient=user, kind=NotificationKind.CASE_STATUS, label=f"L-{i}", url="/")
         for i in range(300)
         for user in [world.teacher, *others]
     ]

@@ -8,10 +8,10 @@ from django.utils import timezone
 
 from casework import services as casework
 from casework.models import Meeting, MeetingKind
-from notifications.models import Kind, Notification
+from notifications.models import Notification, NotificationKind
 from tests.casework.factories import accepted_case
 
-MEETING_KINDS = (Kind.MEETING_SCHEDULED, Kind.MEETING_CHANGED, Kind.MEETING_REMOVED)
+MEETING_KINDS = (NotificationKind.MEETING_SCHEDULED, NotificationKind.MEETING_CHANGED, NotificationKind.MEETING_REMOVED)
 
 
 @pytest.fixture
@@ -58,7 +58,7 @@ def _update(meeting, by, django_capture_on_commit_callbacks, **changes):
         return casework.meeting_update(meeting=meeting, actor=by, sequence=meeting.sequence, **fields)
 
 
-INVITED = [("homeroom", Kind.MEETING_SCHEDULED), ("teacher", Kind.MEETING_SCHEDULED)]
+INVITED = [("homeroom", NotificationKind.MEETING_SCHEDULED), ("teacher", NotificationKind.MEETING_SCHEDULED)]
 
 
 @pytest.mark.parametrize(
@@ -95,7 +95,9 @@ def test_a_new_time_place_or_duration_tells_the_attendees(
         changes["starts_at"] = meeting.starts_at + datetime.timedelta(hours=1)
     mailoutbox.clear()
     _update(meeting, world.counselor, django_capture_on_commit_callbacks, minutes="Notes", **changes)
-    assert _told() == sorted([*INVITED, ("homeroom", Kind.MEETING_CHANGED), ("teacher", Kind.MEETING_CHANGED)])
+    assert _told() == sorted(
+        [*INVITED, ("homeroom", NotificationKind.MEETING_CHANGED), ("teacher", NotificationKind.MEETING_CHANGED)]
+    )
     assert sorted(m.to[0] for m in mailoutbox) == sorted([world.teacher.email, world.homeroom.email])
     for message in mailoutbox:
         ((filename, text, _mimetype),) = message.attachments
@@ -107,7 +109,7 @@ def test_only_people_added_get_an_invitation(world, meeting, mailoutbox, django_
     mailoutbox.clear()
     attendees = [world.counselor, world.teacher, world.homeroom, world.counselor2]
     _update(meeting, world.counselor, django_capture_on_commit_callbacks, attendees=attendees)
-    assert _told() == sorted([*INVITED, ("counselor2", Kind.MEETING_SCHEDULED)])
+    assert _told() == sorted([*INVITED, ("counselor2", NotificationKind.MEETING_SCHEDULED)])
     assert [m.to for m in mailoutbox] == [[world.counselor2.email]]
     assert "The calendar invitation is attached." in mailoutbox[0].body
 
@@ -116,7 +118,7 @@ def test_people_taken_off_get_a_cancellation(world, meeting, mailoutbox, django_
     (invitation,) = [m for m in mailoutbox if m.to == [world.homeroom.email]]
     mailoutbox.clear()
     _update(meeting, world.counselor, django_capture_on_commit_callbacks, attendees=[world.counselor, world.teacher])
-    assert _told() == sorted([*INVITED, ("homeroom", Kind.MEETING_REMOVED)])
+    assert _told() == sorted([*INVITED, ("homeroom", NotificationKind.MEETING_REMOVED)])
     (message,) = mailoutbox
     assert message.to == [world.homeroom.email]
     assert "You are no longer invited to a meeting" in message.subject
@@ -160,5 +162,5 @@ def test_the_edit_page_tells_no_one_when_only_the_minutes_change(
     assert _told() == INVITED and mailoutbox == []
     with django_capture_on_commit_callbacks(execute=True):
         assert client.post(url, form | {"place": "Ruang rapat", "sequence": 1}).status_code == 302
-    assert ("teacher", Kind.MEETING_CHANGED) in _told()
+    assert ("teacher", NotificationKind.MEETING_CHANGED) in _told()
     assert sorted(m.to[0] for m in mailoutbox) == sorted([world.teacher.email, world.homeroom.email])

@@ -1,6 +1,6 @@
 import pytest
 
-from notifications.models import Kind, Notification
+from notifications.models import Notification, NotificationKind
 
 
 @pytest.fixture
@@ -8,7 +8,7 @@ def notification(world):
     return Notification.objects.create(
         school=world.school,
         recipient=world.teacher,
-        kind=Kind.REFERRAL_ACCEPTED,
+        kind=NotificationKind.REFERRAL_ACCEPTED,
         label="Referral #3",
         url="/referrals/3/",
     )

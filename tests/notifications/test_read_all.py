@@ -1,13 +1,17 @@
 import pytest
 
-from notifications.models import Kind, Notification
+from notifications.models import Notification, NotificationKind
 
 URL = "/notifications/read-all/"
 
 
 def _unread(world, user, school=None):
     return Notification.objects.create(
-        school=school or world.school, recipient=user, kind=Kind.CASE_STATUS, label="2026-0001", url="/cases/1/"
+        school=school or world.school,
+        recipient=user,
+        kind=NotificationKind.CASE_STATUS,
+        label="2026-0001",
+        url="/cases/1/",
     )
 
 

@@ -5,7 +5,7 @@ import pytest
 
 from casework.models import Case, CaseStatus, EvaluationEntry
 from notifications import reminders, tasks
-from notifications.models import Delivery, Kind, Notification
+from notifications.models import Delivery, Notification, NotificationKind
 from referrals.models import Referral, Status
 from roster.models import Holiday
 
@@ -64,7 +64,7 @@ def test_a_follow_up_due_tomorrow_reminds_its_author(world):
     case = _case(world)
     _entry(case, world.teacher, TODAY + datetime.timedelta(days=1))
     reminders.send_reminders(today=TODAY)
-    assert _reminders() == [("teacher", Kind.FOLLOW_UP_DUE, case.number)]
+    assert _reminders() == [("teacher", NotificationKind.FOLLOW_UP_DUE, case.number)]
     assert Notification.objects.get().url == f"/cases/{case.pk}/"
 
 
@@ -73,9 +73,9 @@ def test_an_overdue_follow_up_reminds_its_author_once_a_day(world):
     _entry(case, world.counselor, TODAY - datetime.timedelta(days=3))
     reminders.send_reminders(today=TODAY)
     reminders.send_reminders(today=TODAY)
-    assert _reminders() == [("counselor", Kind.FOLLOW_UP_OVERDUE, case.number)]
+    assert _reminders() == [("counselor", NotificationKind.FOLLOW_UP_OVERDUE, case.number)]
     reminders.send_reminders(today=TODAY + datetime.timedelta(days=1))
-    assert Notification.objects.filter(kind=Kind.FOLLOW_UP_OVERDUE).count() == 2
+    assert Notification.objects.filter(kind=NotificationKind.FOLLOW_UP_OVERDUE).count() == 2
 
 
 @pytest.mark.parametrize(
@@ -116,7 +116,7 @@ def test_reminders_are_delivered_like_any_notification(world, mailoutbox, django
 def test_a_referral_waiting_more_than_three_school_days_reminds_the_covering_counselor(world):
     referral = _referral(world, datetime.date(2026, 9, 10))  # Thursday: 4 school days ago
     reminders.send_reminders(today=TODAY)
-    assert _reminders() == [("counselor", Kind.REFERRAL_WAITING, f"#{referral.pk}")]
+    assert _reminders() == [("counselor", NotificationKind.REFERRAL_WAITING, f"#{referral.pk}")]
     assert Notification.objects.get().url == f"/referrals/{referral.pk}/"
 
 
@@ -124,8 +124,8 @@ def test_more_than_five_school_days_also_reminds_the_vice_principal(world):
     _referral(world, datetime.date(2026, 9, 8))  # Tuesday of last week: 6 school days
     reminders.send_reminders(today=TODAY)
     assert [r[:2] for r in _reminders()] == [
-        ("counselor", Kind.REFERRAL_WAITING),
-        ("vp", Kind.REFERRAL_WAITING),
+        ("counselor", NotificationKind.REFERRAL_WAITING),
+        ("vp", NotificationKind.REFERRAL_WAITING),
     ]
 
 
@@ -137,7 +137,7 @@ def test_weekends_and_holidays_are_not_school_days(world):
     assert _reminders() == []
     Holiday.objects.all().delete()
     reminders.send_reminders(today=TODAY)
-    assert _reminders() == [("counselor2", Kind.REFERRAL_WAITING, f"#{thursday.pk}")]
+    assert _reminders() == [("counselor2", NotificationKind.REFERRAL_WAITING, f"#{thursday.pk}")]
 
 
 def test_each_threshold_reminds_once(world):
@@ -148,9 +148,9 @@ def test_each_threshold_reminds_once(world):
     reminders.send_reminders(today=TODAY + datetime.timedelta(days=2))  # Friday: 6
     reminders.send_reminders(today=TODAY + datetime.timedelta(days=5))  # Monday: 7
     assert [r[:2] for r in _reminders()] == [
-        ("counselor", Kind.REFERRAL_WAITING),
-        ("counselor", Kind.REFERRAL_WAITING),
-        ("vp", Kind.REFERRAL_WAITING),
+        ("counselor", NotificationKind.REFERRAL_WAITING),
+        ("counselor", NotificationKind.REFERRAL_WAITING),
+        ("vp", NotificationKind.REFERRAL_WAITING),
     ]
 
 

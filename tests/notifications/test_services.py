@@ -9,11 +9,18 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError
 
 from notifications import services, tasks
-from notifications.models import Channel, Delivery, DeliveryStatus, Kind, Notification, NotificationPreference
+from notifications.models import (
+    Channel,
+    Delivery,
+    DeliveryStatus,
+    Notification,
+    NotificationKind,
+    NotificationPreference,
+)
 
 
 def _notify(world, *recipients, **kwargs):
-    options = {"kind": Kind.ADDED_TO_TEAM, "url": "/cases/7/", "label": "2026-0007"} | kwargs
+    options = {"kind": NotificationKind.ADDED_TO_TEAM, "url": "/cases/7/", "label": "2026-0007"} | kwargs
     return services.notify(school=world.school, recipients=list(recipients), **options)
 
 
@@ -63,15 +70,15 @@ def test_whatsapp_delivery_when_the_backend_is_on(world, fake_whatsapp):
         ({"email_digest": True}, {Channel.WHATSAPP}),
         ({"email": False, "whatsapp": False}, set()),
         # Urgent: by email at once, also for those who chose the digest.
-        ({"email_digest": True, "kind": Kind.REFERRAL_URGENT}, {Channel.EMAIL, Channel.WHATSAPP}),
-        ({"email": False, "kind": Kind.REFERRAL_URGENT}, {Channel.WHATSAPP}),
+        ({"email_digest": True, "kind": NotificationKind.REFERRAL_URGENT}, {Channel.EMAIL, Channel.WHATSAPP}),
+        ({"email": False, "kind": NotificationKind.REFERRAL_URGENT}, {Channel.WHATSAPP}),
     ],
 )
 def test_each_user_chooses_their_channels(world, fake_whatsapp, preference, expected):
     world.teacher.whatsapp = "+6281234567890"
     world.teacher.save()
     preference = dict(preference)
-    kind = preference.pop("kind", Kind.ADDED_TO_TEAM)
+    kind = preference.pop("kind", NotificationKind.ADDED_TO_TEAM)
     if preference:
         NotificationPreference.objects.create(user=world.teacher, **preference)
     (notification,) = _notify(world, world.teacher, kind=kind)
@@ -276,11 +283,11 @@ def _digest_user(world, user):
 
 def test_digest_users_get_one_email_a_day_instead_of_single_emails(world, mailoutbox):
     _digest_user(world, world.teacher)
-    _notify(world, world.teacher, kind=Kind.REFERRAL_ACCEPTED, url="/referrals/3/", label="Referral #3")
-    _notify(world, world.teacher, kind=Kind.ACTION_ASSIGNED, url="/tasks/", label="2026-0007")
-    old = _notify(world, world.teacher, kind=Kind.CASE_CLOSED, url="/cases/1/", label="2026-0001")
+    _notify(world, world.teacher, kind=NotificationKind.REFERRAL_ACCEPTED, url="/referrals/3/", label="Referral #3")
+    _notify(world, world.teacher, kind=NotificationKind.ACTION_ASSIGNED, url="/tasks/", label="2026-0007")
+    old = _notify(world, world.teacher, kind=NotificationKind.CASE_CLOSED, url="/cases/1/", label="2026-0001")
     Notification.objects.filter(pk=old[0].pk).update(created_at=timezone.now() - datetime.timedelta(days=2))
-    read = _notify(world, world.teacher, kind=Kind.CASE_STATUS, url="/cases/2/", label="2026-0002")
+    read = _notify(world, world.teacher, kind=NotificationKind.CASE_STATUS, url="/cases/2/", label="2026-0002")
     services.notification_mark_read(notification=read[0])
     assert not Delivery.objects.exists()
 
@@ -346,7 +353,7 @@ def test_the_task_asks_celery_to_retry_a_failed_digest(world):
 
 def test_a_digest_that_keeps_failing_ends_failed_for_the_day(world, mailoutbox, caplog):
     _digest_user(world, world.teacher)
-    _notify(world, world.teacher, kind=Kind.REFERRAL_ACCEPTED, url="/referrals/3/", label="Referral #3")
+    _notify(world, world.teacher, kind=NotificationKind.REFERRAL_ACCEPTED, url="/referrals/3/", label="Referral #3")
     now = timezone.now()
     with mock.patch("notifications.channels.send_digest", side_effect=smtplib.SMTPServerDisconnected("gone")):
         for _ in range(services.MAX_ATTEMPTS):
@@ -366,7 +373,7 @@ def test_a_digest_that_keeps_failing_ends_failed_for_the_day(world, mailoutbox, 
     tomorrow = now + datetime.timedelta(days=1)
     with mock.patch("django.utils.timezone.now", return_value=tomorrow):
         assert services.digest_recipients() == [world.teacher.pk]
-        _notify(world, world.teacher, kind=Kind.ACTION_ASSIGNED, url="/tasks/", label="2026-0007")
+        _notify(world, world.teacher, kind=NotificationKind.ACTION_ASSIGNED, url="/tasks/", label="2026-0007")
         assert services.digest_attempt(user_id=world.teacher.pk) is None
     (email,) = mailoutbox
     assert "2 new notifications" in email.subject
@@ -377,9 +384,9 @@ def test_a_digest_that_keeps_failing_ends_failed_for_the_day(world, mailoutbox, 
 def test_a_digest_covers_everything_since_the_last_one(world, mailoutbox):
     """Not just the last day: a day missed is in the next digest."""
     _digest_user(world, world.teacher)
-    (before,) = _notify(world, world.teacher, kind=Kind.CASE_CLOSED, url="/cases/1/", label="2026-0001")
-    (missed,) = _notify(world, world.teacher, kind=Kind.CASE_STATUS, url="/cases/2/", label="2026-0002")
-    _notify(world, world.teacher, kind=Kind.ACTION_ASSIGNED, url="/tasks/", label="2026-0007")
+    (before,) = _notify(world, world.teacher, kind=NotificationKind.CASE_CLOSED, url="/cases/1/", label="2026-0001")
+    (missed,) = _notify(world, world.teacher, kind=NotificationKind.CASE_STATUS, url="/cases/2/", label="2026-0002")
+    _notify(world, world.teacher, kind=NotificationKind.ACTION_ASSIGNED, url="/tasks/", label="2026-0007")
     now = timezone.now()
     Notification.objects.filter(pk=before.pk).update(created_at=now - datetime.timedelta(days=4))
     Notification.objects.filter(pk=missed.pk).update(created_at=now - datetime.timedelta(days=2))
@@ -405,7 +412,7 @@ def test_a_digest_run_missed_while_the_broker_was_down_is_caught_up_by_the_sweep
     NotificationPreference.objects.filter(user=world.teacher).update(
         digest_covered_until=timezone.now() - datetime.timedelta(hours=1)
     )
-    _notify(world, world.teacher, kind=Kind.REFERRAL_ACCEPTED, url="/referrals/3/", label="Referral #3")
+    _notify(world, world.teacher, kind=NotificationKind.REFERRAL_ACCEPTED, url="/referrals/3/", label="Referral #3")
     morning = _next_morning(6, 30)
     with mock.patch("django.utils.timezone.now", return_value=morning), _broker_down(tasks.send_digest):
         assert services.digests_enqueue() == 0
@@ -438,8 +445,8 @@ def test_urgent_notifications_reach_digest_users_at_once_and_only_once(
 ):
     _digest_user(world, world.vp)
     with django_capture_on_commit_callbacks(execute=True):
-        _notify(world, world.vp, kind=Kind.REFERRAL_URGENT, url="/referrals/9/", label="Referral #9")
-        _notify(world, world.vp, kind=Kind.REFERRAL_WAITING, url="/referrals/8/", label="Referral #8")
+        _notify(world, world.vp, kind=NotificationKind.REFERRAL_URGENT, url="/referrals/9/", label="Referral #9")
+        _notify(world, world.vp, kind=NotificationKind.REFERRAL_WAITING, url="/referrals/8/", label="Referral #8")
     (urgent,) = mailoutbox
     assert urgent.to == [world.vp.email] and "An urgent referral was filed" in urgent.subject
     services.digest_attempt(user_id=world.vp.pk)

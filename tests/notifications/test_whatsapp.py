@@ -8,7 +8,7 @@ from django.template import Context, Template
 from django.test import RequestFactory
 
 from notifications import services
-from notifications.models import Channel, DeliveryStatus, Kind
+from notifications.models import Channel, DeliveryStatus, NotificationKind
 
 
 def _render(source, **context):
@@ -66,7 +66,11 @@ def _whatsapp_delivery(world):
     world.teacher.whatsapp = "+6281234567890"
     world.teacher.save()
     (notification,) = services.notify(
-        school=world.school, recipients=[world.teacher], kind=Kind.ADDED_TO_TEAM, url="/cases/9/", label="2026-0009"
+        school=world.school,
+        recipients=[world.teacher],
+        kind=NotificationKind.ADDED_TO_TEAM,
+        url="/cases/9/",
+        label="2026-0009",
     )
     return notification.deliveries.get(channel=Channel.WHATSAPP)
 

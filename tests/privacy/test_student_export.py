@@ -9,7 +9,7 @@ import zipfile
 import pytest
 from django.urls import reverse
 
-from audit.models import Action, AuditEvent, ObjectType
+from audit.models import AuditAction, AuditEvent, ObjectType
 from casework.models import ConfidentialNote
 from tests.privacy.factories import NOTE_SENTINEL, PDF, student_with_history
 
@@ -44,7 +44,7 @@ def unzip(response):
 
 
 def exports():
-    return AuditEvent.objects.filter(action=Action.EXPORT)
+    return AuditEvent.objects.filter(action=AuditAction.EXPORT)
 
 
 # Access -------------------------------------------------------------------------

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from casework.models import Case
-from notifications.models import Kind, Notification
+from notifications.models import Notification, NotificationKind
 from referrals.models import Referral, Status
 from tests.referrals.factories import category
 
@@ -57,7 +57,7 @@ def test_file_ask_answer_accept(client, world):
     # The teacher is told, sees the question on their list and answers.
     counselor.logout()
     teacher.force_login(world.teacher)
-    assert Notification.objects.filter(recipient=world.teacher, kind=Kind.REFERRAL_NEEDS_INFO).exists()
+    assert Notification.objects.filter(recipient=world.teacher, kind=NotificationKind.REFERRAL_NEEDS_INFO).exists()
     listing = teacher.get(reverse("referrals:list")).text
     assert "Needs information" in listing and "Since when exactly?" in listing
     page = teacher.get(detail).text
@@ -72,7 +72,7 @@ def test_file_ask_answer_accept(client, world):
     # The counselor accepts into a new case, leading it.
     teacher.logout()
     counselor.force_login(world.counselor)
-    assert Notification.objects.filter(recipient=world.counselor, kind=Kind.REFERRAL_RESUBMITTED).exists()
+    assert Notification.objects.filter(recipient=world.counselor, kind=NotificationKind.REFERRAL_RESUBMITTED).exists()
     response = counselor.post(
         reverse("casework:accept_referral", args=[referral.pk]), {"lead_counselor": world.counselor.pk}, follow=True
     )
@@ -83,7 +83,7 @@ def test_file_ask_answer_accept(client, world):
     # The teacher sees "accepted" and the case link.
     counselor.logout()
     teacher.force_login(world.teacher)
-    assert Notification.objects.filter(recipient=world.teacher, kind=Kind.REFERRAL_ACCEPTED).exists()
+    assert Notification.objects.filter(recipient=world.teacher, kind=NotificationKind.REFERRAL_ACCEPTED).exists()
     listing = teacher.get(reverse("referrals:list")).text
     assert "Accepted" in listing
     assert f"Case {case.number}" in listing
@@ -114,7 +114,7 @@ def test_file_and_decline_with_a_reason(client, world):
     client.logout()
 
     client.force_login(world.teacher)
-    assert Notification.objects.filter(recipient=world.teacher, kind=Kind.REFERRAL_DECLINED).exists()
+    assert Notification.objects.filter(recipient=world.teacher, kind=NotificationKind.REFERRAL_DECLINED).exists()
     listing = client.get(reverse("referrals:list")).text
     assert "Declined" in listing and reason in listing
     page = client.get(reverse("referrals:detail", args=[referral.pk])).text

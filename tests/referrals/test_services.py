@@ -4,7 +4,7 @@ from django.core.exceptions import PermissionDenied
 from casework import services as casework_services
 from casework.models import Case, CaseMember, TeamRole
 from common.rules import RuleError
-from notifications.models import Kind, Notification
+from notifications.models import Notification, NotificationKind
 from referrals import services
 from referrals.models import ConcernCategory, EventKind, InputRequest, Rating, Referral, Since, Status, Urgency
 from tests.referrals.factories import ReferralFactory, category
@@ -60,7 +60,7 @@ def test_submit_records_the_event_and_tells_the_covering_counselor(world):
     referral = file(world)
     assert referral.status == Status.SUBMITTED
     assert list(referral.events.values_list("kind", "actor")) == [(EventKind.SUBMITTED, world.teacher.pk)]
-    assert kinds_for(world.counselor) == [Kind.REFERRAL_SUBMITTED]
+    assert kinds_for(world.counselor) == [NotificationKind.REFERRAL_SUBMITTED]
     assert kinds_for(world.counselor2) == []
     assert kinds_for(world.vp) == []
     note = Notification.objects.get(recipient=world.counselor)
@@ -72,15 +72,15 @@ def test_submit_without_a_class_counselor_tells_every_counselor(world):
     world.class_a.counselor = None
     world.class_a.save()
     file(world)
-    assert kinds_for(world.counselor) == [Kind.REFERRAL_SUBMITTED]
-    assert kinds_for(world.counselor2) == [Kind.REFERRAL_SUBMITTED]
+    assert kinds_for(world.counselor) == [NotificationKind.REFERRAL_SUBMITTED]
+    assert kinds_for(world.counselor2) == [NotificationKind.REFERRAL_SUBMITTED]
     assert kinds_for(world.outsider) == []
 
 
 def test_urgent_referral_also_tells_the_vice_principal(world):
     file(world, urgency=Urgency.URGENT)
-    assert kinds_for(world.counselor) == [Kind.REFERRAL_URGENT]
-    assert kinds_for(world.vp) == [Kind.REFERRAL_URGENT]
+    assert kinds_for(world.counselor) == [NotificationKind.REFERRAL_URGENT]
+    assert kinds_for(world.vp) == [NotificationKind.REFERRAL_URGENT]
 
 
 def test_submit_refuses_a_student_of_another_school(world):
@@ -95,14 +95,14 @@ def test_ask_then_resubmit_tells_the_counselor_who_asked(world):
     referral.refresh_from_db()
     assert referral.status == Status.NEEDS_INFO
     assert referral.latest_feedback == "Since when exactly?"
-    assert Kind.REFERRAL_NEEDS_INFO in kinds_for(world.teacher)
+    assert NotificationKind.REFERRAL_NEEDS_INFO in kinds_for(world.teacher)
 
     before = referral.submitted_at
     services.referral_resubmit(referral=referral, actor=world.teacher, message="Since the first test in October.")
     referral.refresh_from_db()
     assert referral.status == Status.SUBMITTED
     assert referral.submitted_at > before
-    assert kinds_for(world.counselor2) == [Kind.REFERRAL_RESUBMITTED]
+    assert kinds_for(world.counselor2) == [NotificationKind.REFERRAL_RESUBMITTED]
     assert list(referral.events.values_list("kind", flat=True)) == [
         EventKind.SUBMITTED,
         EventKind.INFO_REQUESTED,
@@ -130,7 +130,7 @@ def test_accept_opens_a_case_with_the_lead_counselor(world):
     assert CaseMember.objects.filter(case=case, user=world.teacher, role=TeamRole.REFERRING_TEACHER).exists()
     assert referral.events.last().kind == EventKind.ACCEPTED
     assert case.number in referral.events.last().message
-    assert Kind.REFERRAL_ACCEPTED in kinds_for(world.teacher)
+    assert NotificationKind.REFERRAL_ACCEPTED in kinds_for(world.teacher)
 
 
 def test_accept_defaults_the_lead_to_the_accepting_counselor(world):
@@ -146,7 +146,7 @@ def test_accept_joins_the_students_open_case(world):
     assert Case.objects.count() == 1
     assert second.case.lead_counselor == world.counselor
     assert second.events.last().kind == EventKind.JOINED_CASE
-    assert Kind.REFERRAL_JOINED_CASE in kinds_for(world.homeroom)
+    assert NotificationKind.REFERRAL_JOINED_CASE in kinds_for(world.homeroom)
 
 
 def test_decline_needs_a_reason_and_tells_the_teacher(world):
@@ -157,7 +157,7 @@ def test_decline_needs_a_reason_and_tells_the_teacher(world):
     referral.refresh_from_db()
     assert referral.status == Status.DECLINED
     assert referral.decline_reason == "Handled in class: try pair work."
-    assert Kind.REFERRAL_DECLINED in kinds_for(world.teacher)
+    assert NotificationKind.REFERRAL_DECLINED in kinds_for(world.teacher)
 
 
 @pytest.mark.parametrize("first", ["accept", "decline", "ask", "withdraw"])
@@ -197,7 +197,7 @@ def test_request_input_asks_each_colleague_once(world):
     assert len(made) == 1
     assert again == []  # already asked, and the referrer is never asked
     assert InputRequest.objects.count() == 1
-    note = Notification.objects.get(recipient=world.homeroom, kind=Kind.INPUT_REQUESTED)
+    note = Notification.objects.get(recipient=world.homeroom, kind=NotificationKind.INPUT_REQUESTED)
     assert note.url == f"/referrals/input/{made[0].pk}/"
     assert note.label == referral.notification_label
 

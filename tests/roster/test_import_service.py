@@ -9,7 +9,7 @@ from django.db import IntegrityError, connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Membership, Role, User
-from roster.importing import Kind, read_table, roster_import_commit, roster_import_preview
+from roster.importing import ColumnKind, read_table, roster_import_commit, roster_import_preview
 from roster.models import Classroom, Enrollment, Student, Subject, TeachingAssignment, Term
 from tests.roster.conftest import STUDENT_HEADER, csv_bytes, xlsx_bytes
 
@@ -46,10 +46,10 @@ def student_rows():
 def test_students_csv_preview_writes_nothing_and_counts_rows(world):
     result, table = preview(world, csv_bytes(student_rows()))
     assert result.ok
-    assert result.kind == Kind.STUDENTS
+    assert result.kind == ColumnKind.STUDENTS
     assert result.counts == {"created": 2, "updated": 0, "unchanged": 0, "error": 0}
     assert [row.key for row in result.rows] == ["0081234501", "0071234502"]
-    assert table.kind == Kind.STUDENTS
+    assert table.kind == ColumnKind.STUDENTS
     assert not Student.objects.filter(nisn="0081234501").exists()
 
 
@@ -206,7 +206,7 @@ def test_dapodik_export_imports_as_it_is(world):
     data = xlsx_bytes(rows, merges=merges)
     result, table = preview(world, data)
     assert result.ok, result.errors
-    assert result.kind == Kind.STUDENTS
+    assert result.kind == ColumnKind.STUDENTS
     assert result.header_row == 4
     assert "NIK" in result.ignored_columns
     assert "Data Ayah / NIK" in result.ignored_columns
@@ -349,15 +349,15 @@ def test_too_many_rows(world):
 
 def test_the_kind_is_detected_and_a_wrong_choice_is_explained(world):
     staff = csv_bytes([["username", "full_name", "roles"], ["new.guru", "Guru Baru", "guru"]])
-    assert read_table(staff).kind == Kind.STAFF
+    assert read_table(staff).kind == ColumnKind.STAFF
     classes = csv_bytes([["nama", "tingkat"], ["IX-A", "9"]])
-    assert read_table(classes).kind == Kind.CLASSROOMS
+    assert read_table(classes).kind == ColumnKind.CLASSROOMS
     assignments = csv_bytes([["guru", "kelas", "mapel"], ["teacher", "VII-A", "IPA"]])
-    assert read_table(assignments).kind == Kind.ASSIGNMENTS
-    result, _table = preview(world, staff, kind=Kind.STUDENTS)
+    assert read_table(assignments).kind == ColumnKind.ASSIGNMENTS
+    result, _table = preview(world, staff, kind=ColumnKind.STUDENTS)
     assert "looks like a file of Staff accounts" in result.errors[0].message
     # A student list chosen as classes would fit ("nama" is a class name column).
-    result, _table = preview(world, csv_bytes(student_rows()), kind=Kind.CLASSROOMS)
+    result, _table = preview(world, csv_bytes(student_rows()), kind=ColumnKind.CLASSROOMS)
     assert result.errors[0].message.startswith("This looks like a file of Students, not of Classes.")
 
 
@@ -553,10 +553,10 @@ def test_every_bad_assignment_row_is_reported(world):
 
 def test_shipped_examples_import_in_order(world):
     for name, kind, created in [
-        ("staff.csv", Kind.STAFF, 3),
-        ("classrooms.csv", Kind.CLASSROOMS, 1),
-        ("students.csv", Kind.STUDENTS, 5),
-        ("assignments.csv", Kind.ASSIGNMENTS, 3),
+        ("staff.csv", ColumnKind.STAFF, 3),
+        ("classrooms.csv", ColumnKind.CLASSROOMS, 1),
+        ("students.csv", ColumnKind.STUDENTS, 5),
+        ("assignments.csv", ColumnKind.ASSIGNMENTS, 3),
     ]:
         result = commit(world, (EXAMPLES / name).read_bytes())
         assert result.kind == kind, name

@@ -23,7 +23,7 @@ from accounts.models import Role
 from accounts.policy import Actor
 from casework import services as casework
 from casework.models import EntryKind, MeetingKind
-from notifications.models import Kind
+from notifications.models import NotificationKind
 from notifications.services import notify
 from referrals import services as referrals
 from referrals.models import ConcernCategory, InputRequest, Since
@@ -152,7 +152,9 @@ def _plan(case, *, lead, responsible, attendees):
 
 
 def _notification(school, user, label):
-    return notify(school=school, recipients=[user], kind=Kind.ADDED_TO_TEAM, url="/notifications/", label=label)[0]
+    return notify(
+        school=school, recipients=[user], kind=NotificationKind.ADDED_TO_TEAM, url="/notifications/", label=label
+    )[0]
 
 
 def _export(school, user):

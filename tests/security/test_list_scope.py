@@ -19,8 +19,8 @@ from django.urls import reverse
 
 from accounts.models import Role
 from accounts.policy import ALLOW, Actor, check_url_access
-from audit.models import Action, AuditEvent, ObjectType
-from notifications.models import Kind
+from audit.models import AuditAction, AuditEvent, ObjectType
+from notifications.models import NotificationKind
 from notifications.services import notify
 from tests import factories as f
 from tests.security.grid import USERS, _case, _file, _plan
@@ -61,7 +61,7 @@ def _draw(client, path, noise=None):
 
 def _audit(school, user, **fields):
     AuditEvent.objects.create(
-        school=school, actor=user, actor_username=user.username, action=Action.VIEW, path="/noise/", **fields
+        school=school, actor=user, actor_username=user.username, action=AuditAction.VIEW, path="/noise/", **fields
     )
 
 
@@ -71,7 +71,9 @@ def _school_activity(school, teacher, counselor, student, stranger):
     _file(teacher, school, student, observation="Noise referral waiting in triage.")
     case = _case(teacher, school, student, counselor)
     _plan(case, lead=counselor, responsible=teacher, attendees=[counselor, teacher])
-    notify(school=school, recipients=[stranger], kind=Kind.ADDED_TO_TEAM, url="/notifications/", label="NOISE")
+    notify(
+        school=school, recipients=[stranger], kind=NotificationKind.ADDED_TO_TEAM, url="/notifications/", label="NOISE"
+    )
     _audit(school, counselor, object_type=ObjectType.CASE, case_id=case.pk, student=student)
     _audit(school, counselor, object_type=ObjectType.CONFIDENTIAL_NOTE, case_id=case.pk, student=student)
     _audit(school, stranger, object_type=ObjectType.ROSTER)
@@ -101,7 +103,13 @@ def _noise_for(user_name, grid):
 
     def stranger_only():
         stranger = f.staff(w.school, "noise_s", Role.TEACHER)
-        notify(school=w.school, recipients=[stranger], kind=Kind.CASE_STATUS, url="/notifications/", label="NOISE")
+        notify(
+            school=w.school,
+            recipients=[stranger],
+            kind=NotificationKind.CASE_STATUS,
+            url="/notifications/",
+            label="NOISE",
+        )
 
     def case_content_audit():
         # What the school admin must not read in the audit trail: case content.

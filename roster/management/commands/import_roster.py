@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from roster.importing import Kind, roster_import_commit, roster_import_preview
+from roster.importing import ColumnKind, roster_import_commit, roster_import_preview
 from roster.models import School
 
 
@@ -20,7 +20,7 @@ class Command(BaseCommand):
         parser.add_argument("file", help="The CSV or XLSX file.")
         parser.add_argument("--school", required=True, metavar="NPSN", help="The school's NPSN (8 digits).")
         parser.add_argument(
-            "--kind", choices=Kind.values, help="What the file contains (default: detected from its columns)."
+            "--kind", choices=ColumnKind.values, help="What the file contains (default: detected from its columns)."
         )
         parser.add_argument("--dry-run", action="store_true", help="Check the file and show what would change.")
 
