@@ -1,14 +1,27 @@
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from accounts.phone import normalize_phone, validate_phone
 
 
+class UserQuerySet(models.QuerySet):
+    def with_role(self, school, role):
+        """Active users who hold ``role`` at ``school`` (a School or its id)."""
+        return self.filter(memberships__school=school, memberships__role=role, is_active=True).distinct()
+
+
+class UserManager(DjangoUserManager.from_queryset(UserQuerySet)):
+    pass
+
+
 class User(AbstractUser):
     """A person who signs in. Many Indonesians have a single name, so the name is
     one field; first_name/last_name are not used."""
+
+    objects = UserManager()
 
     first_name = None
     last_name = None

@@ -5,12 +5,14 @@ school when the class has none); more than 5 school days, also the vice
 principals. Once per referral and threshold, counted again from a resubmission."""
 
 import datetime
+from functools import partial
 
 from django.utils import timezone
 
 from accounts.models import Role, User
 from notifications.models import Notification, NotificationKind
 from referrals.models import Referral, Status
+from referrals.services import submission_recipients
 from roster.schooldays import TRIAGE_DEADLINE_SCHOOL_DAYS, SchoolCalendar
 
 WAITING_THRESHOLDS = (5, TRIAGE_DEADLINE_SCHOOL_DAYS)  # school days, the larger first
@@ -19,11 +21,7 @@ WAITING_THRESHOLDS = (5, TRIAGE_DEADLINE_SCHOOL_DAYS)  # school days, the larger
 def _school_staff(school_id, role, cache):
     key = (school_id, role)
     if key not in cache:
-        cache[key] = list(
-            User.objects.filter(memberships__school_id=school_id, memberships__role=role, is_active=True)
-            .distinct()
-            .order_by("pk")
-        )
+        cache[key] = list(User.objects.with_role(school_id, role).order_by("pk"))
     return cache[key]
 
 
@@ -47,11 +45,9 @@ def waiting_referral_reminders(*, today):
         threshold = next((t for t in WAITING_THRESHOLDS if waited > t), None)
         if threshold is None:
             continue
-        classroom = referral.student.classroom
-        if classroom is not None and classroom.counselor_id and classroom.counselor.is_active:
-            recipients = [classroom.counselor]
-        else:
-            recipients = _school_staff(school.pk, Role.COUNSELOR, staff)
+        recipients = submission_recipients(
+            referral, school_counselors=partial(_school_staff, school.pk, Role.COUNSELOR, staff)
+        )
         if threshold >= WAITING_THRESHOLDS[0]:
             recipients = recipients + _school_staff(school.pk, Role.VICE_PRINCIPAL, staff)
         key = f"referral_waiting:{referral.pk}:{int(referral.submitted_at.timestamp())}:{threshold}"

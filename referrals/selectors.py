@@ -212,11 +212,7 @@ def active_categories(school):
 
 
 def school_counselors(school):
-    return (
-        User.objects.filter(memberships__school=school, memberships__role=Role.COUNSELOR, is_active=True)
-        .distinct()
-        .order_by("full_name")
-    )
+    return User.objects.with_role(school, Role.COUNSELOR).order_by("full_name")
 
 
 def input_candidates(referral):

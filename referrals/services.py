@@ -58,22 +58,21 @@ def ensure_default_categories(school):
 # Who hears about what.
 
 
-def school_users_with_role(school, role):
-    return User.objects.filter(memberships__school=school, memberships__role=role, is_active=True).distinct()
-
-
-def submission_recipients(referral):
+def submission_recipients(referral, *, school_counselors=None):
     """The counselor covering the student's class, or every counselor of the
-    school when the class has none."""
+    school when the class has none (``school_counselors()`` when given: a
+    caller's cached list)."""
     classroom = referral.student.classroom
     if classroom is not None and classroom.counselor_id and classroom.counselor.is_active:
         return [classroom.counselor]
-    return list(school_users_with_role(referral.school, Role.COUNSELOR))
+    if school_counselors is not None:
+        return school_counselors()
+    return list(User.objects.with_role(referral.school, Role.COUNSELOR))
 
 
 def urgent_recipients(referral):
     """Vice principals also hear about urgent referrals."""
-    return list(school_users_with_role(referral.school, Role.VICE_PRINCIPAL))
+    return list(User.objects.with_role(referral.school, Role.VICE_PRINCIPAL))
 
 
 def last_info_requester(referral):
