@@ -27,7 +27,6 @@ from django.http import Http404
 
 from accounts.models import Membership, Role
 
-TEACHING_ROLES = {Role.TEACHER}
 STAFF_ROLES = {Role.TEACHER, Role.COUNSELOR, Role.VICE_PRINCIPAL}
 
 # (resource, action) -> roles that may do it. Scope is checked separately.
@@ -109,11 +108,6 @@ class Actor:
     @property
     def is_school_admin(self):
         return Role.SCHOOL_ADMIN in self.roles
-
-    @property
-    def is_staff_member(self):
-        """Teaches, counsels or leads student affairs: may work on students."""
-        return bool(self.roles & STAFF_ROLES)
 
     @cached_property
     def homeroom_classroom_ids(self):

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
+from accounts.policy import is_responsible, may_lead_case
 from casework.models import (
     TEACHER_ENTRY_KINDS,
     Action,
@@ -244,12 +245,12 @@ class EntryForm(forms.ModelForm):
             self.initial.setdefault("date", timezone.localdate())
 
     @classmethod
-    def for_author(cls, data=None, *, goals, actions, user, lead, **kwargs):
+    def for_author(cls, data=None, *, goals, actions, actor, **kwargs):
         """A lead counselor writes about anything; anyone else about the actions
         they are responsible for and those actions' goals, in TEACHER_ENTRY_KINDS."""
-        if lead:
+        if may_lead_case(actor):
             return cls(data, goals=goals, actions=actions, **kwargs)
-        mine = [a for a in actions if a.responsible_id == user.pk]
+        mine = [a for a in actions if is_responsible(actor, a)]
         goal_ids = {a.goal_id for a in mine}
         goals = [g for g in goals if g.pk in goal_ids]
         return cls(data, goals=goals, actions=mine, kinds=TEACHER_ENTRY_KINDS, any_target=False, **kwargs)
@@ -360,7 +361,7 @@ class ReopenForm(forms.Form):
     )
 
 
-def case_page_forms(case, page, perms, staff, user):
+def case_page_forms(case, page, perms, staff, actor):
     """The forms the case page shows, as far as ``perms`` allow; ``staff`` is
     the school's staff with their roles."""
     members = page.members
@@ -385,9 +386,7 @@ def case_page_forms(case, page, perms, staff, user):
     if perms.lead and case.is_closed:
         f["reopen"] = ReopenForm(auto_id="id_reopen_%s")
     if perms.entries:
-        f["entry"] = EntryForm.for_author(
-            goals=page.goals, actions=page.actions, user=user, lead=perms.lead, auto_id="id_entry_%s"
-        )
+        f["entry"] = EntryForm.for_author(goals=page.goals, actions=page.actions, actor=actor, auto_id="id_entry_%s")
     if perms.confidential:
         f["note"] = NoteForm(auto_id="id_note_%s")
     return f

@@ -117,7 +117,7 @@ def detail(request, pk):
     perms = _permissions(actor, case, page)
     staff = selectors.school_staff(school=actor.school) if perms.edit or perms.reassign else {}
     context = {"case": case, "page": page, "perms": perms, "statuses": CaseStatus.choices}
-    context["forms"] = forms.case_page_forms(case, page, perms, staff, request.user)
+    context["forms"] = forms.case_page_forms(case, page, perms, staff, actor)
     context["classroom_link"] = absolute_url(reverse("casework:classroom", args=[case.pk]))
     return render(request, "casework/detail.html", context)
 
@@ -320,8 +320,7 @@ def entry_add(request, pk):
     actions = list(case.actions.select_related("goal"))
     if not may_write_entry(actor, actions):
         raise PermissionDenied
-    lead = actor.may("case", "lead")
-    form = forms.EntryForm.for_author(_data(request), goals=goals, actions=actions, user=request.user, lead=lead)
+    form = forms.EntryForm.for_author(_data(request), goals=goals, actions=actions, actor=actor)
     return ENTRY_ADD(request, case, form, partial(services.entry_add, case=case, actor=actor))
 
 

@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.policy import actor_for, resolved
+from accounts.policy import actor_for, may_triage, resolved
 from audit.models import AuditAction
 from audit.services import audit_record
 from common.rules import RuleError
@@ -164,7 +164,7 @@ def referral_list(request):
 def _detail_context(request, actor, referral, **forms):
     user = request.user
     is_referrer = referral.referred_by_id == user.pk
-    can_triage = actor.may("referral", "triage")
+    can_triage = may_triage(actor)
     calendar = selectors.calendar_for(referral.school)
     context = {
         "referral": referral,
