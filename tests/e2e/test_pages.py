@@ -58,6 +58,25 @@ EXPECTED = {
 }
 COMMON = {"notifications", "notification-settings", "roster", "profile"}
 
+# What each page's <h1> says (its msgid, read in the page's language), so that a
+# page that renders but shows the wrong thing (an error page, another page) fails.
+HEADINGS = {
+    "referral-form": "Refer a student",
+    "referral-form-student": "Refer a student",
+    "referrals": "My referrals",
+    "triage": "Triage",
+    "cases": "My caseload",
+    "tasks": "My tasks",
+    "reports": "School-wide report",
+    "notifications": "Notifications",
+    "notification-settings": "Notification settings",
+    "roster-import": "Import roster",
+    "roster-import-preview": "Import roster",
+    "roster-import-problems": "Import roster",
+    "audit": "Audit trail",
+    "profile": "My profile",
+}
+
 # The pages the issue names for phones: no horizontal scrolling, 44 px targets.
 PHONE_STRICT = {"referral-form", "referral-form-student", "referrals", "tasks", "case", "case-classroom"}
 
@@ -144,7 +163,7 @@ def demo_school(settings):
     settings.DEBUG = False
 
 
-def _check_page(page, role, name, url, problems, seen=None):
+def _check_page(page, role, name, url, problems, seen=None, ids=None):
     """Open ``url`` (or check the page already open when url is None) and check it.
 
     A page reached before under another name (home redirects to the role's main
@@ -162,6 +181,11 @@ def _check_page(page, role, name, url, problems, seen=None):
             seen[page.url] = name
     if page.locator("h1").count() != 1:
         problems.append(f"{role} {name}: {page.locator('h1').count()} <h1> elements")
+    else:
+        heading = page.locator("h1").inner_text()
+        expected = _expected_heading(page, name, ids)
+        if expected and expected not in heading:
+            problems.append(f"{role} {name}: the heading is {heading!r}, not {expected!r}")
     for check, what in (
         (badges_without_text, "badges without text"),
         (charts_without_tables, "charts without a table"),
@@ -195,6 +219,30 @@ def _check_page(page, role, name, url, problems, seen=None):
     return 200
 
 
+def _expected_heading(page, name, ids):
+    """The text the page's <h1> must hold: its title in the page's language, or
+    the record it shows."""
+    from django.utils import translation
+    from django.utils.translation import gettext
+
+    from casework.models import Case
+    from roster.models import School
+
+    ids = ids or {}
+    if name in HEADINGS:
+        with translation.override(page.locator("html").get_attribute("lang") or "id"):
+            return gettext(HEADINGS[name])
+    if name == "referral":
+        return f"#{ids['referral']}"
+    if name in ("case", "case-print"):
+        return Case.objects.get(pk=ids["case"]).number
+    if name == "case-classroom":
+        return Case.objects.select_related("student").get(pk=ids["case"]).student.full_name
+    if name == "roster":
+        return School.objects.order_by("pk").first().name
+    return None  # home: whichever page the role starts on, checked under its own name
+
+
 def _unfold(page, unfold):
     """Open every closed <details> (remembering which), or close those again."""
     page.evaluate(
@@ -222,7 +270,7 @@ def test_every_main_page_for_every_role(new_page, live_server, demo_school):
         assert "/accounts/login/" not in page.url, f"{role} could not sign in"
         opened, seen = set(), {}
         for name, path in _pages(ids):
-            status = _check_page(page, role, name, live_server.url + path, problems, seen)
+            status = _check_page(page, role, name, live_server.url + path, problems, seen, ids)
             if status == 200:
                 opened.add(name)
             elif status not in (403, 404):
@@ -231,8 +279,12 @@ def test_every_main_page_for_every_role(new_page, live_server, demo_school):
             # The import's preview and its list of problems (nothing is imported).
             _upload_roster(page, live_server.url, EXAMPLES.joinpath("students.csv").read_bytes(), "students.csv")
             _check_page(page, role, "roster-import-preview", None, problems)
+            if page.locator("#import-preview-heading").count() != 1 or page.locator("table tbody tr").count() == 0:
+                problems.append("admin roster-import-preview: no preview of the rows")
             _upload_roster(page, live_server.url, BAD_ROSTER, "students.csv")
             _check_page(page, role, "roster-import-problems", None, problems)
+            if page.locator("#import-errors-heading").count() != 1:
+                problems.append("admin roster-import-problems: the problems are not listed")
         missing = (EXPECTED[role] | COMMON) - opened
         if missing:
             problems.append(f"{role} could not open: {sorted(missing)}")
