@@ -83,6 +83,21 @@ class Landing:
     repeated: bool = False
 
 
+def _mine(request, token):
+    return {"token": token, "school": actor_for(request).school, "user": request.user, "digest": digest(request)}
+
+
+def landed(request):
+    """Where an earlier request with this POST's token and data landed, or None.
+    Asked before the form is validated: after the first save the form may no
+    longer accept the same data (the person is on the team now)."""
+    token = token_from(request.POST) if request.method == "POST" else ""
+    if not token:
+        return None
+    earlier = FormSubmission.objects.filter(**_mine(request, token)).exclude(url="").first()
+    return Landing(earlier.url, earlier.message, repeated=True) if earlier else None
+
+
 def submit_once(request, *, token, create: Callable, done: Callable) -> Landing:
     """``create()`` once per token (it may raise; the token is then not spent);
     ``done(obj)`` gives the (url, message) of the result, kept for a resend."""
@@ -90,8 +105,7 @@ def submit_once(request, *, token, create: Callable, done: Callable) -> Landing:
     with transaction.atomic():
         claim = None
         if token:
-            school, fingerprint = actor_for(request).school, digest(request)
-            mine = {"token": token, "school": school, "user": request.user, "digest": fingerprint}
+            mine = _mine(request, token)
             try:
                 with transaction.atomic():
                     claim = FormSubmission.objects.create(**mine)

@@ -9,7 +9,7 @@ from django.forms import HiddenInput
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from accounts.once import TOKEN_FIELD, submit_once
+from accounts.once import TOKEN_FIELD, landed, submit_once
 from audit.models import AuditAction
 from audit.services import audit_record
 from casework.services import StaleEdit
@@ -79,6 +79,9 @@ class FormPage:
 
     def __call__(self, request, case, form, save, *, fresh=None):
         conflict = None
+        if (earlier := landed(request)) is not None:
+            messages.success(request, earlier.message)
+            return redirect(earlier.url)
         if request.method == "POST" and form.is_valid():
             data = dict(form.cleaned_data)
             token = data.pop(TOKEN_FIELD, "")

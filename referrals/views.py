@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.once import submit_once
+from accounts.once import landed, submit_once
 from accounts.policy import actor_for, resolved
 from audit.models import AuditAction
 from audit.services import audit_record
@@ -76,6 +76,9 @@ def new(request):
     student = None
     student_error = None
 
+    if (earlier := landed(request)) is not None:
+        messages.success(request, earlier.message)
+        return redirect(earlier.url)
     if request.method == "POST":
         form = ReferralForm(request.POST, request.FILES, school=school)
         if form.is_valid():
@@ -355,9 +358,11 @@ def input_answer(request, pk):
         requested_from=request.user,
         referral__school=actor.school,
     )
+    if (earlier := landed(request)) is not None:
+        messages.success(request, earlier.message)
+        return redirect(earlier.url)
     form = None
-    # A resend after the answer still reaches submit_once, which lands it where the first went.
-    if item.answered_at is None or request.method == "POST":
+    if item.answered_at is None:
         form = InputAnswerForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
@@ -375,8 +380,6 @@ def input_answer(request, pk):
             else:
                 messages.success(request, landing.message)
             return redirect("referrals:input", pk=item.pk)
-        if item.answered_at is not None:
-            form = None
     return render(request, "referrals/input.html", {"item": item, "form": form})
 
 

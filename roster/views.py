@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from accounts.once import TOKEN_FIELD, new_token, submit_once
+from accounts.once import TOKEN_FIELD, landed, new_token, submit_once
 from accounts.policy import actor_for
 from audit.models import AuditAction, ObjectType
 from audit.services import audit_record
@@ -105,6 +105,9 @@ class _NotImported(Exception):
 
 
 def _import_confirm(request, school):
+    if (earlier := landed(request)) is not None:
+        messages.success(request, earlier.message)
+        return redirect(earlier.url)
     notes = []
 
     def commit():
