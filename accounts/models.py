@@ -87,3 +87,30 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.get_role_display()} · {self.school}"
+
+
+class FormSubmission(models.Model):
+    """A create form's one-time token, spent in the same transaction as the
+    insert it made (accounts.once): a resent or doubled POST finds this row and
+    lands on the record the first one made instead of making another."""
+
+    token = models.CharField(_("form token"), max_length=32)
+    school = models.ForeignKey("roster.School", on_delete=models.CASCADE, related_name="+", verbose_name=_("school"))
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+", verbose_name=_("user"))
+    # A hash of what was posted: the same token with other data is a new submit.
+    digest = models.CharField(_("digest"), max_length=64)
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.CASCADE, null=True, related_name="+", verbose_name=_("type")
+    )
+    object_id = models.PositiveBigIntegerField(_("object id"), null=True)
+    url = models.CharField(_("address"), max_length=500, blank=True)
+    message = models.TextField(_("message"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("form submission")
+        verbose_name_plural = _("form submissions")
+        constraints = [models.UniqueConstraint(fields=["token"], name="formsubmission_unique_token")]
+
+    def __str__(self):
+        return f"{self.user} · {self.created_at:%Y-%m-%d %H:%M}"

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
+from accounts.once import OnceForm
 from accounts.policy import is_responsible, may_lead_case
 from casework.models import (
     TEACHER_ENTRY_KINDS,
@@ -102,7 +103,7 @@ class GuidanceForm(VersionedForm):
         widgets = {"classroom_guidance": forms.Textarea(attrs={"rows": 4})}
 
 
-class TeamAddForm(forms.Form):
+class TeamAddForm(OnceForm, forms.Form):
     user = ObjectChoiceField(label=_("Person"))
     role = forms.ChoiceField(
         label=_("Role on this case"),
@@ -120,7 +121,7 @@ class ReassignForm(forms.Form):
         self.fields["counselor"] = ObjectChoiceField(objects=counselors, describe=_person, label=_("Lead counselor"))
 
 
-class GoalForm(forms.ModelForm):
+class GoalForm(OnceForm, forms.ModelForm):
     class Meta:
         model = Goal
         fields = ["statement", "indicator", "baseline", "target", "unit", "target_date"]
@@ -134,13 +135,14 @@ class GoalForm(forms.ModelForm):
 
 
 class GoalEditForm(GoalForm):
+    once = False  # an edit: StaleEdit handles a resend
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
     class Meta(GoalForm.Meta):
         fields = [*GoalForm.Meta.fields, "version"]
 
 
-class ActionForm(forms.ModelForm):
+class ActionForm(OnceForm, forms.ModelForm):
     """What, who (one team member), for which goal, how often, from/until."""
 
     class Meta:
@@ -168,6 +170,7 @@ class ActionForm(forms.ModelForm):
 
 
 class ActionEditForm(ActionForm):
+    once = False  # an edit: StaleEdit handles a resend
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
     class Meta(ActionForm.Meta):
@@ -182,7 +185,7 @@ class DecisionForm(ActionForm):
         labels = {"description": _("Decision (what will be done)")}
 
 
-class MeetingForm(forms.ModelForm):
+class MeetingForm(OnceForm, forms.ModelForm):
     class Meta:
         model = Meeting
         fields = ["kind", "starts_at", "duration_minutes", "place", "agenda"]
@@ -208,6 +211,7 @@ class MeetingForm(forms.ModelForm):
 
 
 class MeetingEditForm(MeetingForm):
+    once = False  # an edit: StaleEdit handles a resend
     sequence = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
     class Meta(MeetingForm.Meta):
@@ -220,7 +224,7 @@ class MeetingEditForm(MeetingForm):
             self.initial.setdefault("attendees", list(self.instance.attendees.all()))
 
 
-class EntryForm(forms.ModelForm):
+class EntryForm(OnceForm, forms.ModelForm):
     """An entry in the shared evaluation log. ``goals`` and ``actions`` are
     the ones the author may write about."""
 
@@ -315,7 +319,7 @@ class FollowUpForm(forms.Form):
         return day
 
 
-class NoteForm(forms.ModelForm):
+class NoteForm(OnceForm, forms.ModelForm):
     class Meta:
         model = ConfidentialNote
         fields = ["body"]

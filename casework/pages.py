@@ -9,6 +9,7 @@ from django.forms import HiddenInput
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from accounts.once import TOKEN_FIELD, landed, submit_once
 from audit.models import AuditAction
 from audit.services import audit_record
 from casework.services import StaleEdit
@@ -50,7 +51,8 @@ def submitted(form):
 class FormPage:
     """A form page of a case. Calling it with the request, the case, the (bound on
     POST) form and ``save`` answers the request: GET shows the form; a valid POST
-    calls ``save(**cleaned_data)`` (a service with its fixed arguments), writes the audit row, says ``success`` (a text,
+    calls ``save(**cleaned_data)`` (a service with its fixed arguments; once per
+    token for an accounts.once.OnceForm, a resend lands where the first did), writes the audit row, says ``success`` (a text,
     or a function of the cleaned data, called after the save) and redirects to
     ``done_url`` or the case at ``anchor`` (a safe ``?next=`` first when
     ``follow_next``). A RuleError becomes a form error next to its field or at the
@@ -69,12 +71,24 @@ class FormPage:
         """The same page with some texts changed (a title that names the item, say)."""
         return dataclasses.replace(self, **changes)
 
+    def done(self, request, case, data):
+        """Where a saved form lands and what it says (kept for a resend of a create form)."""
+        target = str(self.done_url) or detail_url(case, self.anchor)
+        message = self.success(data) if callable(self.success) else self.success
+        return next_or(request, target) if self.follow_next else target, message
+
     def __call__(self, request, case, form, save, *, fresh=None):
         conflict = None
+        if (earlier := landed(request)) is not None:
+            messages.success(request, earlier.message)
+            return redirect(earlier.url)
         if request.method == "POST" and form.is_valid():
             data = dict(form.cleaned_data)
+            token = data.pop(TOKEN_FIELD, "")
             try:
-                save(**data)
+                landing = submit_once(
+                    request, token=token, create=lambda: save(**data), done=lambda _obj: self.done(request, case, data)
+                )
             except StaleEdit as e:
                 conflict = submitted(form)
                 messages.error(request, str(e))
@@ -82,10 +96,10 @@ class FormPage:
             except RuleError as e:
                 form.add_error(e.field if e.field in form.fields else None, str(e))
             else:
-                audit_change(request, case)
-                messages.success(request, self.success(data) if callable(self.success) else self.success)
-                target = self.done_url or detail_url(case, self.anchor)
-                return redirect(next_or(request, target) if self.follow_next else target)
+                if not landing.repeated:
+                    audit_change(request, case)
+                messages.success(request, landing.message)
+                return redirect(landing.url)
         context = {
             "case": case,
             "form": form,

@@ -279,6 +279,8 @@ CELERY_BEAT_SCHEDULE = {
     "reports-exports-purge": {"task": "reports.tasks.purge_old_exports", "schedule": crontab(hour=2, minute=45)},
     # Anonymises the records of students who left school, after the period below.
     "privacy-retention": {"task": "privacy.tasks.apply_retention", "schedule": crontab(hour=2, minute=15)},
+    # Spent one-time tokens of create forms (accounts.once), after a week.
+    "accounts-form-tokens-purge": {"task": "accounts.tasks.purge_form_tokens", "schedule": crontab(hour=2, minute=30)},
 }
 CELERY_TIMEZONE = TIME_ZONE
 

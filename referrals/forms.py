@@ -6,6 +6,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from accounts.once import OnceForm
 from referrals import selectors
 from referrals.models import (
     ATTACHMENT_TYPES,
@@ -52,7 +53,7 @@ class StudentChoiceField(forms.ModelChoiceField):
         return f"{obj.full_name} · {obj.classroom or '—'}"
 
 
-class ReferralForm(forms.Form):
+class ReferralForm(OnceForm, forms.Form):
     student = StudentChoiceField(
         label=_("Student"),
         queryset=None,
@@ -296,7 +297,7 @@ def _describe(user, subjects, homeroom):
     return f"{user.get_full_name()} · {', '.join(parts)}" if parts else user.get_full_name()
 
 
-class InputAnswerForm(forms.Form):
+class InputAnswerForm(OnceForm, forms.Form):
     rating = forms.ChoiceField(
         label=_("How is this student doing in your class?"),
         choices=Rating.choices,

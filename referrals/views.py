@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.once import landed, submit_once
 from accounts.policy import actor_for, may_triage, resolved
 from audit.models import AuditAction
 from audit.services import audit_record
@@ -52,6 +53,11 @@ def _to_referral(referral):
     return redirect("referrals:detail", pk=referral.pk)
 
 
+def _filed(referral):
+    message = _("Your referral was filed. A counselor will respond within 3 school days; you can follow it here.")
+    return referral.get_absolute_url(), message
+
+
 def _search_query(search):
     """The ?q= the search form accepted; none when it is too long or holds
     characters no query may carry (NUL), and the form then says why."""
@@ -70,33 +76,38 @@ def new(request):
     student = None
     student_error = None
 
+    if (earlier := landed(request)) is not None:
+        messages.success(request, earlier.message)
+        return redirect(earlier.url)
     if request.method == "POST":
         form = ReferralForm(request.POST, request.FILES, school=school)
         if form.is_valid():
             data = form.cleaned_data
-            referral = services.referral_submit(
-                school=school,
-                actor=actor,
-                student=data["student"],
-                categories=data["categories"],
-                observation=data["observation"],
-                observed_since=data["observed_since"],
-                subject=data["subject"],
-                latest_score=data["latest_score"],
-                absences_30_days=data["absences_30_days"],
-                already_tried=data["already_tried"],
-                teacher_view=data["teacher_view"],
-                urgency=data["urgency"],
-                contact_preference=data["contact_preference"],
-                parents_informed=data["parents_informed"],
-                files=data["attachments"],
-            )
-            audit_record(request=request, action=AuditAction.CREATE, obj=referral)
-            messages.success(
-                request,
-                _("Your referral was filed. A counselor will respond within 3 school days; you can follow it here."),
-            )
-            return _to_referral(referral)
+
+            def submit():
+                referral = services.referral_submit(
+                    school=school,
+                    actor=actor,
+                    student=data["student"],
+                    categories=data["categories"],
+                    observation=data["observation"],
+                    observed_since=data["observed_since"],
+                    subject=data["subject"],
+                    latest_score=data["latest_score"],
+                    absences_30_days=data["absences_30_days"],
+                    already_tried=data["already_tried"],
+                    teacher_view=data["teacher_view"],
+                    urgency=data["urgency"],
+                    contact_preference=data["contact_preference"],
+                    parents_informed=data["parents_informed"],
+                    files=data["attachments"],
+                )
+                audit_record(request=request, action=AuditAction.CREATE, obj=referral)
+                return referral
+
+            landing = submit_once(request, token=data["form_token"], create=submit, done=_filed)
+            messages.success(request, landing.message)
+            return redirect(landing.url)
         if "student" not in form.errors:
             student = form.cleaned_data.get("student")
     else:
@@ -347,22 +358,27 @@ def input_answer(request, pk):
         requested_from=request.user,
         referral__school=actor.school,
     )
+    if (earlier := landed(request)) is not None:
+        messages.success(request, earlier.message)
+        return redirect(earlier.url)
     form = None
     if item.answered_at is None:
         form = InputAnswerForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+
+            def answer():
+                services.input_answer(input_request=item, actor=actor, rating=data["rating"], note=data["note"])
+                audit_record(request=request, action=AuditAction.CHANGE, obj=item.referral, detail={"step": "input"})
+                return item
+
+            done = lambda _item: (request.path, _("Thank you. The counselor can see your answer."))  # noqa: E731
             try:
-                services.input_answer(
-                    input_request=item,
-                    actor=actor,
-                    rating=form.cleaned_data["rating"],
-                    note=form.cleaned_data["note"],
-                )
+                landing = submit_once(request, token=data["form_token"], create=answer, done=done)
             except RuleError as error:
                 messages.error(request, str(error))
             else:
-                audit_record(request=request, action=AuditAction.CHANGE, obj=item.referral, detail={"step": "input"})
-                messages.success(request, _("Thank you. The counselor can see your answer."))
+                messages.success(request, landing.message)
             return redirect("referrals:input", pk=item.pk)
     return render(request, "referrals/input.html", {"item": item, "form": form})
 

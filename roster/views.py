@@ -2,9 +2,11 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from accounts.once import TOKEN_FIELD, landed, new_token, submit_once
 from accounts.policy import actor_for
 from audit.models import AuditAction, ObjectType
 from audit.services import audit_record
@@ -86,46 +88,66 @@ def _import_preview(request, school, form):
     pending.discard_pending(request.session.pop(IMPORT_SESSION_KEY, None))
     upload, kind = form.cleaned_data["file"], form.cleaned_data["kind"]
     result, table = roster_import_preview(school=school, data=upload.read(), kind=kind)
+    context = _import_context(form=RosterImportForm(initial={"kind": kind}), result=result, filename=upload.name)
     if result.ok:
-        # The rows wait on the server; the confirm button only carries the session.
+        # The rows wait on the server; the confirm button only carries the session
+        # and a one-time token (a resent confirm lands on the first import's message).
         request.session[IMPORT_SESSION_KEY] = pending.save_pending(table=table, school=school, user=request.user)
-    return render(
-        request,
-        "roster/import.html",
-        _import_context(form=RosterImportForm(initial={"kind": kind}), result=result, filename=upload.name),
-    )
+        context[TOKEN_FIELD] = new_token()
+    return render(request, "roster/import.html", context)
+
+
+class _NotImported(Exception):
+    """The confirm imported nothing (the answer is in ``response``): the form token stays unspent."""
+
+    def __init__(self, response):
+        self.response = response
 
 
 def _import_confirm(request, school):
-    token = request.session.pop(IMPORT_SESSION_KEY, None)
-    table = pending.load_pending(token, school=school, user=request.user)
-    pending.discard_pending(token)
-    if table is None:
-        messages.warning(request, _("There is no import waiting to be confirmed. Please upload the file again."))
-        return redirect("roster:import")
-    result = roster_import_commit(school=school, table=table)
-    if not result.committed:
-        return render(request, "roster/import.html", _import_context(form=RosterImportForm(), result=result))
-    counts = result.counts
-    audit_record(
-        request=request,
-        action=AuditAction.CHANGE,
-        object_type=ObjectType.ROSTER,
-        detail={"import": result.kind, **counts},
-    )
-    messages.success(
-        request,
-        _("%(kind)s imported: %(created)d new, %(updated)d changed, %(unchanged)d unchanged.")
-        % {
+    if (earlier := landed(request)) is not None:
+        messages.success(request, earlier.message)
+        return redirect(earlier.url)
+    notes = []
+
+    def commit():
+        token = request.session.pop(IMPORT_SESSION_KEY, None)
+        table = pending.load_pending(token, school=school, user=request.user)
+        pending.discard_pending(token)
+        if table is None:
+            messages.warning(request, _("There is no import waiting to be confirmed. Please upload the file again."))
+            raise _NotImported(redirect("roster:import"))
+        result = roster_import_commit(school=school, table=table)
+        if not result.committed:
+            context = _import_context(form=RosterImportForm(), result=result)
+            raise _NotImported(render(request, "roster/import.html", context))
+        audit_record(
+            request=request,
+            action=AuditAction.CHANGE,
+            object_type=ObjectType.ROSTER,
+            detail={"import": result.kind, **result.counts},
+        )
+        notes.extend(result.notes)
+        return result
+
+    def done(result):
+        counts = result.counts
+        message = _("%(kind)s imported: %(created)d new, %(updated)d changed, %(unchanged)d unchanged.") % {
             "kind": result.kind_label,
             "created": counts["created"],
             "updated": counts["updated"],
             "unchanged": counts["unchanged"],
-        },
-    )
-    for note in result.notes:
+        }
+        return reverse("roster:import"), message
+
+    try:
+        landing = submit_once(request, token=request.POST.get(TOKEN_FIELD), create=commit, done=done)
+    except _NotImported as nothing:
+        return nothing.response
+    messages.success(request, landing.message)
+    for note in notes:
         messages.info(request, note)
-    return redirect("roster:import")
+    return redirect(landing.url)
 
 
 def import_example(request, name):

@@ -100,3 +100,49 @@ def test_two_accepts_of_one_student_make_one_case(world):
     assert Case.objects.count() == 1
     assert set(Referral.objects.values_list("status", flat=True)) == {Status.ACCEPTED}
     assert Referral.objects.filter(case=Case.objects.get()).count() == 2
+
+
+def test_two_simultaneous_posts_of_one_referral_form_make_one_referral(world):
+    """Issue #12.1: the same form (one token) posted twice at the same instant:
+    one referral, one triage row, one email; both requests land on it."""
+    import re
+
+    from django.core import mail
+    from django.test import Client
+    from django.urls import reverse
+
+    from tests.referrals.test_new import URL, form_data
+
+    world.counselor.email = "dewi@example.org"
+    world.counselor.save(update_fields=["email"])
+    clients = [Client(), Client()]
+    for client in clients:
+        client.force_login(world.teacher)
+    page = clients[0].get(URL, {"student": world.student_a.pk}).content.decode()
+    token = re.search(r'name="form_token" value="([0-9a-f]{32})"', page).group(1)
+    data = {**form_data(world), "form_token": token}
+    mail.outbox.clear()
+    barrier = threading.Barrier(2)
+    responses = [None, None]
+
+    def post(i):
+        try:
+            barrier.wait(timeout=10)
+            responses[i] = clients[i].post(URL, data)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=post, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    referral = Referral.objects.get()
+    assert [r.status_code for r in responses] == [302, 302]
+    assert {r.url for r in responses} == {referral.get_absolute_url()}
+    assert ReferralEvent.objects.filter(referral=referral, kind="submitted").count() == 1
+    queue = clients[0]
+    queue.force_login(world.counselor)
+    assert queue.get(reverse("referrals:triage")).content.decode().count(referral.get_absolute_url()) >= 1
+    assert Referral.objects.filter(status=Status.SUBMITTED).count() == 1
+    assert len(mail.outbox) == 1

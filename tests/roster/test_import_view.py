@@ -283,3 +283,19 @@ def test_imported_staff_can_use_forgot_password(login, world, client, mailoutbox
     admin.logout()
     client.post(reverse("password_reset"), {"email": "rahma@example.sch.id"})
     assert len(mailoutbox) == 1
+
+
+def test_a_resent_confirm_imports_once_and_says_what_the_first_did(login, world):
+    """Issue #12.1: the confirm carries a one-time token; sent twice, the second
+    lands on the first import's message instead of "nothing waiting"."""
+    client = login(world.admin)
+    page = upload(client, students_file()).content.decode()
+    token = re.search(r'name="form_token" value="([0-9a-f]{32})"', page).group(1)
+    data = {"action": "confirm", "form_token": token}
+    first = client.post(URL, data)
+    second = client.post(URL, data)
+    assert first.status_code == second.status_code == 302
+    shown = [str(m) for m in client.get(URL).context["messages"]]
+    assert shown[0] == shown[-1] and "2 new" in shown[0]
+    assert not any("no import waiting" in m for m in shown)
+    assert Student.objects.filter(school=world.school, full_name="Kadek Ayu").count() == 1
