@@ -31,8 +31,16 @@ class CaseworkConfig(AppConfig):
             queryset=Case.objects.classroom_visible_to,
             lookup=lambda actor, pk: selectors.classroom_case_queryset(actor).filter(pk=pk).first(),
         )
-        policy.register_record("action", param="action_id", lookup=lambda case, pk: case.actions.filter(pk=pk).first())
-        policy.register_record("entry", param="entry_id", lookup=lambda case, pk: case.entries.filter(pk=pk).first())
+        policy.register_record(
+            "action",
+            param="action_id",
+            lookup=lambda case, pk: case.actions.select_related("goal").filter(pk=pk).first(),
+        )
+        policy.register_record(
+            "entry",
+            param="entry_id",
+            lookup=lambda case, pk: case.entries.select_related("goal", "action").filter(pk=pk).first(),
+        )
         policy.register_record(
             "meeting", param="meeting_id", lookup=lambda case, pk: case.meetings.filter(pk=pk).first()
         )

@@ -1,8 +1,7 @@
 """Casework pages: the caseload, my tasks, the case record and its forms.
 
-Every view starts from ``_case_for`` (the one access check for cases: an
-out-of-scope case is 404) and then asks the actor for the role (403).
-The form pages are casework.pages.FormPage: writes go through
+accounts.policy.PolicyMiddleware has checked the URL's entry (scope 404, role
+or relation 403) before a view runs; views take the records it found. The form pages are casework.pages.FormPage: writes go through
 casework.services, a broken rule comes back as a form error next to the field
 or at the top of the form, never as a 500, and a stale edit as a 409.
 """
@@ -11,7 +10,6 @@ from functools import partial
 from types import SimpleNamespace
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,17 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import Role
-from accounts.policy import (
-    actor_for,
-    may_complete_action,
-    may_download_meeting,
-    may_finish_follow_up,
-    may_lead_case,
-    may_reassign,
-    may_see_confidential,
-    may_write_entry,
-    resolved,
-)
+from accounts.policy import actor_for, may_lead_case, may_reassign, may_see_confidential, resolved
 from audit.models import AuditAction
 from audit.services import audit_record
 from casework import forms, selectors, services
@@ -168,8 +156,6 @@ def team_add(request, pk):
 @require_http_methods(["GET", "POST"])
 def reassign(request, pk):
     actor, case = _case_for(request, pk)
-    if not may_reassign(actor):
-        raise PermissionDenied
     counselors = [u for u, roles in selectors.school_staff(school=actor.school).items() if Role.COUNSELOR in roles]
     form = forms.ReassignForm(_data(request), counselors=counselors, initial={"counselor": case.lead_counselor})
     return REASSIGN(request, case, form, partial(services.case_reassign_lead, case=case, actor=actor))
@@ -240,9 +226,7 @@ def action_edit(request, pk, action_id):
 def action_done(request, pk, action_id):
     """Mark an action done, optionally with a short evaluation entry."""
     actor, case = _case_for(request, pk)
-    action = get_object_or_404(case.actions.select_related("goal"), pk=action_id)
-    if not may_complete_action(actor, action):
-        raise PermissionDenied
+    action = resolved(request, "action") or get_object_or_404(case.actions.select_related("goal"), pk=action_id)
     save = partial(services.action_done, action=action, actor=actor)
     names = {"action": action.description}
     page = ACTION_DONE.but(title=_("Mark as done: %(action)s") % names, success=_("Done: %(action)s") % names)
@@ -291,9 +275,7 @@ def meeting_calendar(request, pk, meeting_id):
     """The meeting as an .ics file, for its attendees and the counselors and
     vice principal who can see the case."""
     actor, case = _case_for(request, pk)
-    meeting = get_object_or_404(case.meetings, pk=meeting_id)
-    if not may_download_meeting(actor, meeting):
-        raise PermissionDenied
+    meeting = resolved(request, "meeting") or get_object_or_404(case.meetings, pk=meeting_id)
     audit_record(request=request, action=AuditAction.DOWNLOAD, obj=meeting)
     response = HttpResponse(meeting_ics(meeting, case_number=case.number), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{meeting_filename(meeting, case.number)}"'
@@ -318,8 +300,6 @@ def entry_add(request, pk):
     actor, case = _case_for(request, pk)
     goals = list(case.goals.all())
     actions = list(case.actions.select_related("goal"))
-    if not may_write_entry(actor, actions):
-        raise PermissionDenied
     form = forms.EntryForm.for_author(_data(request), goals=goals, actions=actions, actor=actor)
     return ENTRY_ADD(request, case, form, partial(services.entry_add, case=case, actor=actor))
 
@@ -327,9 +307,7 @@ def entry_add(request, pk):
 @require_http_methods(["GET", "POST"])
 def follow_up_done(request, pk, entry_id):
     actor, case = _case_for(request, pk)
-    entry = get_object_or_404(case.entries.select_related("goal", "action"), pk=entry_id)
-    if not may_finish_follow_up(actor, entry):
-        raise PermissionDenied
+    entry = resolved(request, "entry") or get_object_or_404(case.entries.select_related("goal", "action"), pk=entry_id)
     form = forms.FollowUpDoneForm(_data(request))
     return FOLLOW_UP_DONE(request, case, form, partial(services.follow_up_done, entry=entry, actor=actor))
 
