@@ -8,7 +8,7 @@ loaded (ObjectChoiceField), so a form adds no query when it is rendered.
 import datetime
 
 from django import forms
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
@@ -29,6 +29,12 @@ from casework.models import (
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 SHORT_TEXT = forms.Textarea(attrs={"rows": 2})
+
+
+def entry_before_opening(opened_on):
+    return _("The date cannot be before the case was opened (%(date)s).") % {
+        "date": formats.date_format(opened_on, "DATE_FORMAT")
+    }
 
 
 class ObjectChoiceField(forms.ChoiceField):
@@ -232,9 +238,10 @@ class EntryForm(forms.ModelForm):
             "next_follow_up": _("When to look again. It appears in your tasks."),
         }
 
-    def __init__(self, *args, goals=(), actions=(), kinds=None, any_target=True, **kwargs):
+    def __init__(self, *args, goals=(), actions=(), kinds=None, any_target=True, opened_on=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.any_target = any_target
+        self.opened_on = opened_on
         self.fields["goal"] = ObjectChoiceField(objects=goals, label=_("Goal"), required=False)
         self.fields["action"] = ObjectChoiceField(objects=actions, label=_("Action"), required=False)
         if kinds is not None:
@@ -258,6 +265,8 @@ class EntryForm(forms.ModelForm):
         day = self.cleaned_data["date"]
         if day and day > timezone.localdate():
             raise forms.ValidationError(_("The date cannot be in the future."))
+        if day and self.opened_on and day < self.opened_on:
+            raise forms.ValidationError(entry_before_opening(self.opened_on))
         return day
 
     def clean(self):
@@ -386,7 +395,12 @@ def case_page_forms(case, page, perms, staff, user):
         f["reopen"] = ReopenForm(auto_id="id_reopen_%s")
     if perms.entries:
         f["entry"] = EntryForm.for_author(
-            goals=page.goals, actions=page.actions, user=user, lead=perms.lead, auto_id="id_entry_%s"
+            goals=page.goals,
+            actions=page.actions,
+            user=user,
+            lead=perms.lead,
+            opened_on=timezone.localdate(case.opened_at),
+            auto_id="id_entry_%s",
         )
     if perms.confidential:
         f["note"] = NoteForm(auto_id="id_note_%s")

@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import F, Max, Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from accounts.policy import as_actor, may_complete_action, may_finish_follow_up, may_lead_case
@@ -495,6 +495,19 @@ def responsibilities(*, case, user):
     return {a for a, _g in rows}, {g for _a, g in rows if g is not None}
 
 
+def _check_entry_date(case, date):
+    """An entry's date lies between the case's opening and today."""
+    if date > timezone.localdate():
+        raise RuleError(_("The date cannot be in the future."), field="date")
+    opened_on = timezone.localdate(case.opened_at)
+    if date < opened_on:
+        raise RuleError(
+            _("The date cannot be before the case was opened (%(date)s).")
+            % {"date": formats.date_format(opened_on, "DATE_FORMAT")},
+            field="date",
+        )
+
+
 @transaction.atomic
 def entry_add(
     *,
@@ -534,6 +547,7 @@ def entry_add(
             raise RuleError(_("You can add entries for the goals and actions you are responsible for."))
     if measured_value is not None and goal is None:
         raise RuleError(_("Choose the goal this value measures."))
+    _check_entry_date(case, date)
     now = timezone.now()
     EvaluationEntry.objects.filter(
         case=case, author=by, next_follow_up__isnull=False, follow_up_done_at__isnull=True

@@ -321,7 +321,14 @@ def entry_add(request, pk):
     if not may_write_entry(actor, actions):
         raise PermissionDenied
     lead = actor.may("case", "lead")
-    form = forms.EntryForm.for_author(_data(request), goals=goals, actions=actions, user=request.user, lead=lead)
+    form = forms.EntryForm.for_author(
+        _data(request),
+        goals=goals,
+        actions=actions,
+        user=request.user,
+        lead=lead,
+        opened_on=timezone.localdate(case.opened_at),
+    )
     return ENTRY_ADD(request, case, form, partial(services.entry_add, case=case, actor=actor))
 
 
