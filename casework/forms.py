@@ -15,6 +15,7 @@ from accounts.models import Role
 from casework.models import (
     TEACHER_ENTRY_KINDS,
     Action,
+    ActionStatus,
     Case,
     ConfidentialNote,
     EntryKind,
@@ -25,10 +26,12 @@ from casework.models import (
     Outcome,
     TeamRole,
 )
+from common.limits import TEXT_LIMIT
+from common.widgets import CountedTextarea
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
-SHORT_TEXT = forms.Textarea(attrs={"rows": 2})
+SHORT_TEXT = CountedTextarea(attrs={"rows": 2})
 
 
 def entry_before_opening(opened_on):
@@ -90,21 +93,21 @@ class SummaryForm(VersionedForm):
     class Meta:
         model = Case
         fields = ["summary", "version"]
-        widgets = {"summary": forms.Textarea(attrs={"rows": 4})}
+        widgets = {"summary": CountedTextarea(attrs={"rows": 4})}
 
 
 class AssessmentForm(VersionedForm):
     class Meta:
         model = Case
         fields = ["counselor_assessment", "perspectives_to_discuss", "version"]
-        widgets = {"counselor_assessment": forms.Textarea(attrs={"rows": 3})}
+        widgets = {"counselor_assessment": CountedTextarea(attrs={"rows": 3})}
 
 
 class GuidanceForm(VersionedForm):
     class Meta:
         model = Case
         fields = ["classroom_guidance", "version"]
-        widgets = {"classroom_guidance": forms.Textarea(attrs={"rows": 4})}
+        widgets = {"classroom_guidance": CountedTextarea(attrs={"rows": 4})}
 
 
 class TeamAddForm(forms.Form):
@@ -191,7 +194,7 @@ class MeetingForm(forms.ModelForm):
     class Meta:
         model = Meeting
         fields = ["kind", "starts_at", "duration_minutes", "place", "agenda"]
-        widgets = {"starts_at": DATETIME, "agenda": forms.Textarea(attrs={"rows": 3})}
+        widgets = {"starts_at": DATETIME, "agenda": CountedTextarea(attrs={"rows": 3})}
 
     def __init__(self, *args, members=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -217,7 +220,7 @@ class MeetingEditForm(MeetingForm):
 
     class Meta(MeetingForm.Meta):
         fields = [*MeetingForm.Meta.fields, "minutes", "sequence"]
-        widgets = {**MeetingForm.Meta.widgets, "minutes": forms.Textarea(attrs={"rows": 5})}
+        widgets = {**MeetingForm.Meta.widgets, "minutes": CountedTextarea(attrs={"rows": 5})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -232,7 +235,7 @@ class EntryForm(forms.ModelForm):
     class Meta:
         model = EvaluationEntry
         fields = ["kind", "date", "goal", "action", "measured_value", "rating", "note", "next_follow_up"]
-        widgets = {"date": DATE, "next_follow_up": DATE, "note": forms.Textarea(attrs={"rows": 3})}
+        widgets = {"date": DATE, "next_follow_up": DATE, "note": CountedTextarea(attrs={"rows": 3})}
         help_texts = {
             "measured_value": _("A number for the goal's indicator, e.g. a score or days absent."),
             "next_follow_up": _("When to look again. It appears in your tasks."),
@@ -328,13 +331,17 @@ class NoteForm(forms.ModelForm):
         model = ConfidentialNote
         fields = ["body"]
         labels = {"body": _("Confidential note")}
-        widgets = {"body": forms.Textarea(attrs={"rows": 3})}
+        widgets = {"body": CountedTextarea(attrs={"rows": 3})}
 
 
 class StatusForm(forms.Form):
     def __init__(self, *args, choices=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["status"] = forms.ChoiceField(label=_("New status"), choices=choices)
+
+
+# What closing a case does with an action still open.
+ACTION_ENDINGS = [(ActionStatus.DONE, _("Done")), (ActionStatus.CANCELLED, _("Dropped"))]
 
 
 class CloseForm(forms.Form):
@@ -345,13 +352,35 @@ class CloseForm(forms.Form):
     )
     final_note = forms.CharField(
         label=_("Final evaluation"),
+        max_length=TEXT_LIMIT,
         error_messages={"required": _("Write the final evaluation before closing the case.")},
-        widget=forms.Textarea(attrs={"rows": 4}),
+        widget=CountedTextarea(attrs={"rows": 4}),
         help_text=_("What changed for the student, and what the team learned. Shared with the team."),
     )
     rating = forms.ChoiceField(
         label=_("Overall"), required=False, choices=[("", _("— not rated —")), *EvaluationRating.choices]
     )
+
+    def __init__(self, *args, open_actions=(), **kwargs):
+        """``open_actions``: the case's actions still planned or in progress; the
+        form asks, for each, whether it was done or is dropped."""
+        super().__init__(*args, **kwargs)
+        self.open_actions = list(open_actions)
+        for action in self.open_actions:
+            self.fields[f"action_{action.pk}"] = forms.ChoiceField(
+                label=_("Open action: %(action)s") % {"action": action.description},
+                choices=ACTION_ENDINGS,
+                widget=forms.RadioSelect,
+                help_text=action.responsible.get_full_name(),
+                error_messages={"required": _("Say whether this action was done or is dropped.")},
+            )
+
+    def clean(self):
+        data = super().clean()
+        data["action_endings"] = {
+            a.pk: data.pop(f"action_{a.pk}") for a in self.open_actions if data.get(f"action_{a.pk}")
+        }
+        return data
 
     def clean_final_note(self):
         note = self.cleaned_data["final_note"].strip()
@@ -383,7 +412,7 @@ def case_page_forms(case, page, perms, staff, user):
         f["summary"] = SummaryForm(instance=case, auto_id="id_summary_%s")
         f["assessment"] = AssessmentForm(instance=case, auto_id="id_assessment_%s")
         f["guidance"] = GuidanceForm(instance=case, auto_id="id_guidance_%s")
-        f["close"] = CloseForm(auto_id="id_close_%s")
+        f["close"] = CloseForm(open_actions=[a for a in page.actions if a.is_open], auto_id="id_close_%s")
         if page.status_choices:
             f["status"] = StatusForm(choices=page.status_choices, auto_id="id_status_%s")
     if perms.reassign:

@@ -36,6 +36,7 @@ from casework.models import (
     Meeting,
     TeamRole,
 )
+from common.limits import TEXT_LIMIT
 from common.rules import RuleError
 from notifications import attachments
 from notifications.models import NotificationKind
@@ -552,6 +553,11 @@ def entry_add(
     EvaluationEntry.objects.filter(
         case=case, author=by, next_follow_up__isnull=False, follow_up_done_at__isnull=True
     ).update(follow_up_done_at=now)
+    # An entry logged against a planned action shows it is under way.
+    if action is not None and Action.objects.filter(pk=action.pk, status=ActionStatus.PLANNED).update(
+        status=ActionStatus.IN_PROGRESS, version=F("version") + 1
+    ):
+        action.status, action.version = ActionStatus.IN_PROGRESS, action.version + 1
     entry = EvaluationEntry.objects.create(
         case=case,
         author=by,
@@ -627,6 +633,13 @@ def note_add(*, case, actor, body):
     """A counselor's confidential note. No timeline line and no notification:
     even that a note exists is not shown to anyone else."""
     by = as_actor(actor).user
+    # The body is encrypted: the database cannot check its length.
+    if len(body) > TEXT_LIMIT:
+        raise RuleError(
+            _("Ensure this value has at most %(limit_value)d characters (it has %(show_value)d).")
+            % {"limit_value": TEXT_LIMIT, "show_value": len(body)},
+            field="body",
+        )
     return ConfidentialNote.objects.create(case=case, author=by, body=body)
 
 
@@ -654,9 +667,26 @@ def case_set_status(*, case, actor, status):
     return case
 
 
+def _end_open_actions(case, by, endings, now):
+    """Mark each action still open done or dropped, as ``endings`` ({action pk:
+    status}) says; an action it does not name (added since the form was shown)
+    is dropped. One timeline line per action."""
+    for action in Action.objects.filter(case=case, status__in=OPEN_ACTION_STATUSES).select_related("responsible"):
+        status = endings.get(action.pk, ActionStatus.CANCELLED)
+        if status not in (ActionStatus.DONE, ActionStatus.CANCELLED):
+            raise RuleError(_("Say whether this action was done or is dropped."), field=f"action_{action.pk}")
+        Action.objects.filter(pk=action.pk).update(
+            status=status, completed_at=now if status == ActionStatus.DONE else None, version=F("version") + 1
+        )
+        kind = CaseEventKind.ACTION_DONE if status == ActionStatus.DONE else CaseEventKind.ACTION_DROPPED
+        _event(case, by, kind, f"{action.description} · {action.responsible.get_full_name()}", action=action.pk)
+
+
 @transaction.atomic
-def case_close(*, case, actor, outcome, final_note, rating=""):
-    """Close with an outcome and a final evaluation entry, together."""
+def case_close(*, case, actor, outcome, final_note, rating="", action_endings=None):
+    """Close with an outcome and a final evaluation entry, together. Actions
+    still open end as ``action_endings`` ({action pk: "done" or "cancelled"})
+    says; those it does not name are dropped."""
     actor = as_actor(actor)
     by = actor.user
     current = _locked(case)
@@ -665,6 +695,7 @@ def case_close(*, case, actor, outcome, final_note, rating=""):
         raise RuleError(_("Choose the outcome of the case."))
     if not final_note.strip():
         raise RuleError(_("Write the final evaluation before closing the case."))
+    _end_open_actions(current, by, action_endings or {}, timezone.now())
     entry_add(
         case=current,
         actor=actor,

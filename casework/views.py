@@ -387,7 +387,9 @@ def set_status(request, pk):
 @require_http_methods(["GET", "POST"])
 def close(request, pk):
     actor, case = _case_for(request, pk)
-    return CLOSE(request, case, forms.CloseForm(_data(request)), partial(services.case_close, case=case, actor=actor))
+    open_actions = case.actions.filter(status__in=services.OPEN_ACTION_STATUSES).select_related("responsible")
+    form = forms.CloseForm(_data(request), open_actions=open_actions)
+    return CLOSE(request, case, form, partial(services.case_close, case=case, actor=actor))
 
 
 @require_http_methods(["GET", "POST"])
