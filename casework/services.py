@@ -727,7 +727,9 @@ def case_reopen(*, case, actor, reason):
         raise RuleError(_("Say why the case is reopened."))
     if Case.objects.filter(student_id=current.student_id).exclude(status=CaseStatus.CLOSED).exists():
         raise RuleError(_("This student already has an open case. Work on that one instead."))
-    status = CaseStatus.ACTIVE if case.has_plan() else CaseStatus.OPEN
+    # A case that had a plan goes back to active, also when closing ended its actions.
+    had_plan = Goal.objects.filter(case=case).exists() and Action.objects.filter(case=case).exists()
+    status = CaseStatus.ACTIVE if had_plan else CaseStatus.OPEN
     Case.objects.filter(pk=case.pk).update(status=status, outcome="", closed_at=None, updated_at=timezone.now())
     _event(case, by, CaseEventKind.REOPENED, reason, **{"from": CaseStatus.CLOSED, "to": status})
     case.status, case.outcome, case.closed_at = status, "", None
