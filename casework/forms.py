@@ -9,6 +9,7 @@ import datetime
 
 from django import forms
 from django.utils import formats, timezone
+from django.utils.html import conditional_escape
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
@@ -371,7 +372,7 @@ class CloseForm(forms.Form):
                 label=_("Open action: %(action)s") % {"action": action.description},
                 choices=ACTION_ENDINGS,
                 widget=forms.RadioSelect,
-                help_text=action.responsible.get_full_name(),
+                help_text=conditional_escape(action.responsible.get_full_name()),  # crispy marks help text safe
                 error_messages={"required": _("Say whether this action was done or is dropped.")},
             )
 

@@ -98,3 +98,14 @@ def test_a_forged_ending_is_answered_next_to_the_field(world, client):
     )
     assert response.status_code == 200
     assert f"action_{case.action.pk}" in response.context["form"].errors
+
+
+def test_the_close_form_escapes_the_action_and_the_person(world, client):
+    case = planned_case(world)
+    Action.objects.filter(pk=case.action.pk).update(description="<b>Practice</b>")
+    world.teacher.full_name = "<i>Sri</i>"
+    world.teacher.save()
+    client.force_login(world.counselor)
+    page = client.get(reverse("casework:close", args=[case.pk])).text
+    assert "<b>Practice" not in page and "<i>Sri" not in page
+    assert "&lt;b&gt;Practice" in page and "&lt;i&gt;Sri" in page
