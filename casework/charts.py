@@ -26,12 +26,19 @@ def _nice(span):
     return 10 * power
 
 
-def progress_chart(*, baseline, target, points, start):
+# Points on the same day sit this far apart, so none hides another.
+SAME_DAY_GAP = 12
+# A value label closer than this to the baseline's label goes below its point.
+LABEL_CLEARANCE_X, LABEL_CLEARANCE_Y = 36, 18
+
+
+def progress_chart(*, baseline, target, points, start, target_date=None):
     """Coordinates for a chart of one goal.
 
     ``points`` is a list of (date, value) in date order; ``start`` is the date
-    the baseline stands for (when the goal was set). Returns None when there
-    is nothing to draw.
+    the baseline stands for (when the goal was set); the x-axis runs to
+    ``target_date`` when the goal has one. Returns None when there is nothing
+    to draw.
     """
     values = [v for _d, v in points]
     known = values + [v for v in (baseline, target) if v is not None]
@@ -50,7 +57,7 @@ def progress_chart(*, baseline, target, points, start):
 
     dates = [d for d, _v in points]
     first = min([start, *dates]) if dates else start
-    last = max(dates) if dates else start
+    last = max([*dates, *([target_date] if target_date else [])], default=start)
     if last <= first:
         last = first + datetime.timedelta(days=1)
     span_days = (last - first).days
@@ -68,8 +75,21 @@ def progress_chart(*, baseline, target, points, start):
         series.append(
             {"x": bx, "y": by, "value": _num(baseline), "date": first, "baseline": True, "bx": bx - 5, "by": by - 5}
         )
+    on_day = {first: 1} if baseline is not None else {}
     for day, value in points:
-        series.append({"x": x(day), "y": y(value), "value": _num(value), "date": day, "baseline": False})
+        nth = on_day.get(day, 0)
+        on_day[day] = nth + 1
+        px = x(day) + nth * SAME_DAY_GAP
+        if px > WIDTH - RIGHT:  # no room on the right: spread to the left
+            px = x(day) - nth * SAME_DAY_GAP
+        series.append({"x": round(px, 1), "y": y(value), "value": _num(value), "date": day, "baseline": False})
+    for p in series:
+        p["label_dy"] = -10
+    if baseline is not None:
+        base = series[0]
+        for p in series[1:]:
+            if abs(p["x"] - base["x"]) < LABEL_CLEARANCE_X and abs(p["y"] - base["y"]) < LABEL_CLEARANCE_Y:
+                p["label_dy"] = 20
     ticks = []
     value = low
     while value <= high + step / 2:

@@ -8,7 +8,8 @@ loaded (ObjectChoiceField), so a form adds no query when it is rendered.
 import datetime
 
 from django import forms
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.html import conditional_escape
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
@@ -17,6 +18,7 @@ from accounts.policy import is_responsible, may_lead_case
 from casework.models import (
     TEACHER_ENTRY_KINDS,
     Action,
+    ActionStatus,
     Case,
     ConfidentialNote,
     EntryKind,
@@ -27,10 +29,18 @@ from casework.models import (
     Outcome,
     TeamRole,
 )
+from common.limits import TEXT_LIMIT
+from common.widgets import CountedTextarea
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
-SHORT_TEXT = forms.Textarea(attrs={"rows": 2})
+SHORT_TEXT = CountedTextarea(attrs={"rows": 2})
+
+
+def entry_before_opening(opened_on):
+    return _("The date cannot be before the case was opened (%(date)s).") % {
+        "date": formats.date_format(opened_on, "DATE_FORMAT")
+    }
 
 
 class ObjectChoiceField(forms.ChoiceField):
@@ -86,21 +96,21 @@ class SummaryForm(VersionedForm):
     class Meta:
         model = Case
         fields = ["summary", "version"]
-        widgets = {"summary": forms.Textarea(attrs={"rows": 4})}
+        widgets = {"summary": CountedTextarea(attrs={"rows": 4})}
 
 
 class AssessmentForm(VersionedForm):
     class Meta:
         model = Case
         fields = ["counselor_assessment", "perspectives_to_discuss", "version"]
-        widgets = {"counselor_assessment": forms.Textarea(attrs={"rows": 3})}
+        widgets = {"counselor_assessment": CountedTextarea(attrs={"rows": 3})}
 
 
 class GuidanceForm(VersionedForm):
     class Meta:
         model = Case
         fields = ["classroom_guidance", "version"]
-        widgets = {"classroom_guidance": forms.Textarea(attrs={"rows": 4})}
+        widgets = {"classroom_guidance": CountedTextarea(attrs={"rows": 4})}
 
 
 class TeamAddForm(OnceForm, forms.Form):
@@ -189,7 +199,7 @@ class MeetingForm(OnceForm, forms.ModelForm):
     class Meta:
         model = Meeting
         fields = ["kind", "starts_at", "duration_minutes", "place", "agenda"]
-        widgets = {"starts_at": DATETIME, "agenda": forms.Textarea(attrs={"rows": 3})}
+        widgets = {"starts_at": DATETIME, "agenda": CountedTextarea(attrs={"rows": 3})}
 
     def __init__(self, *args, members=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -216,7 +226,7 @@ class MeetingEditForm(MeetingForm):
 
     class Meta(MeetingForm.Meta):
         fields = [*MeetingForm.Meta.fields, "minutes", "sequence"]
-        widgets = {**MeetingForm.Meta.widgets, "minutes": forms.Textarea(attrs={"rows": 5})}
+        widgets = {**MeetingForm.Meta.widgets, "minutes": CountedTextarea(attrs={"rows": 5})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -231,15 +241,16 @@ class EntryForm(OnceForm, forms.ModelForm):
     class Meta:
         model = EvaluationEntry
         fields = ["kind", "date", "goal", "action", "measured_value", "rating", "note", "next_follow_up"]
-        widgets = {"date": DATE, "next_follow_up": DATE, "note": forms.Textarea(attrs={"rows": 3})}
+        widgets = {"date": DATE, "next_follow_up": DATE, "note": CountedTextarea(attrs={"rows": 3})}
         help_texts = {
             "measured_value": _("A number for the goal's indicator, e.g. a score or days absent."),
             "next_follow_up": _("When to look again. It appears in your tasks."),
         }
 
-    def __init__(self, *args, goals=(), actions=(), kinds=None, any_target=True, **kwargs):
+    def __init__(self, *args, goals=(), actions=(), kinds=None, any_target=True, opened_on=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.any_target = any_target
+        self.opened_on = opened_on
         self.fields["goal"] = ObjectChoiceField(objects=goals, label=_("Goal"), required=False)
         self.fields["action"] = ObjectChoiceField(objects=actions, label=_("Action"), required=False)
         if kinds is not None:
@@ -263,6 +274,8 @@ class EntryForm(OnceForm, forms.ModelForm):
         day = self.cleaned_data["date"]
         if day and day > timezone.localdate():
             raise forms.ValidationError(_("The date cannot be in the future."))
+        if day and self.opened_on and day < self.opened_on:
+            raise forms.ValidationError(entry_before_opening(self.opened_on))
         return day
 
     def clean(self):
@@ -324,13 +337,17 @@ class NoteForm(OnceForm, forms.ModelForm):
         model = ConfidentialNote
         fields = ["body"]
         labels = {"body": _("Confidential note")}
-        widgets = {"body": forms.Textarea(attrs={"rows": 3})}
+        widgets = {"body": CountedTextarea(attrs={"rows": 3})}
 
 
 class StatusForm(forms.Form):
     def __init__(self, *args, choices=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["status"] = forms.ChoiceField(label=_("New status"), choices=choices)
+
+
+# What closing a case does with an action still open.
+ACTION_ENDINGS = [(ActionStatus.DONE, _("Done")), (ActionStatus.CANCELLED, _("Dropped"))]
 
 
 class CloseForm(forms.Form):
@@ -341,13 +358,35 @@ class CloseForm(forms.Form):
     )
     final_note = forms.CharField(
         label=_("Final evaluation"),
+        max_length=TEXT_LIMIT,
         error_messages={"required": _("Write the final evaluation before closing the case.")},
-        widget=forms.Textarea(attrs={"rows": 4}),
+        widget=CountedTextarea(attrs={"rows": 4}),
         help_text=_("What changed for the student, and what the team learned. Shared with the team."),
     )
     rating = forms.ChoiceField(
         label=_("Overall"), required=False, choices=[("", _("— not rated —")), *EvaluationRating.choices]
     )
+
+    def __init__(self, *args, open_actions=(), **kwargs):
+        """``open_actions``: the case's actions still planned or in progress; the
+        form asks, for each, whether it was done or is dropped."""
+        super().__init__(*args, **kwargs)
+        self.open_actions = list(open_actions)
+        for action in self.open_actions:
+            self.fields[f"action_{action.pk}"] = forms.ChoiceField(
+                label=_("Open action: %(action)s") % {"action": action.description},
+                choices=ACTION_ENDINGS,
+                widget=forms.RadioSelect,
+                help_text=conditional_escape(action.responsible.get_full_name()),  # crispy marks help text safe
+                error_messages={"required": _("Say whether this action was done or is dropped.")},
+            )
+
+    def clean(self):
+        data = super().clean()
+        data["action_endings"] = {
+            a.pk: data.pop(f"action_{a.pk}") for a in self.open_actions if data.get(f"action_{a.pk}")
+        }
+        return data
 
     def clean_final_note(self):
         note = self.cleaned_data["final_note"].strip()
@@ -379,7 +418,7 @@ def case_page_forms(case, page, perms, staff, actor):
         f["summary"] = SummaryForm(instance=case, auto_id="id_summary_%s")
         f["assessment"] = AssessmentForm(instance=case, auto_id="id_assessment_%s")
         f["guidance"] = GuidanceForm(instance=case, auto_id="id_guidance_%s")
-        f["close"] = CloseForm(auto_id="id_close_%s")
+        f["close"] = CloseForm(open_actions=[a for a in page.actions if a.is_open], auto_id="id_close_%s")
         if page.status_choices:
             f["status"] = StatusForm(choices=page.status_choices, auto_id="id_status_%s")
     if perms.reassign:
@@ -390,7 +429,13 @@ def case_page_forms(case, page, perms, staff, actor):
     if perms.lead and case.is_closed:
         f["reopen"] = ReopenForm(auto_id="id_reopen_%s")
     if perms.entries:
-        f["entry"] = EntryForm.for_author(goals=page.goals, actions=page.actions, actor=actor, auto_id="id_entry_%s")
+        f["entry"] = EntryForm.for_author(
+            goals=page.goals,
+            actions=page.actions,
+            actor=actor,
+            opened_on=timezone.localdate(case.opened_at),
+            auto_id="id_entry_%s",
+        )
     if perms.confidential:
         f["note"] = NoteForm(auto_id="id_note_%s")
     return f

@@ -1,9 +1,11 @@
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from common.crypto import EncryptedTextField
+from common.limits import MINUTES_LIMIT, SHORT_TEXT_LIMIT, TEXT_LIMIT, text_limit
 from common.rules import RuleError
 from roster.models import SchoolScoped, TeachingAssignment
 
@@ -69,10 +71,11 @@ class Case(models.Model):
     )
     status = models.CharField(_("status"), max_length=12, choices=CaseStatus.choices, default=CaseStatus.OPEN)
     outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True)
-    summary = models.TextField(_("shared summary"), blank=True)
+    summary = models.TextField(_("shared summary"), blank=True, max_length=TEXT_LIMIT)
     counselor_assessment = models.TextField(
         _("counselor's assessment"),
         blank=True,
+        max_length=TEXT_LIMIT,
         help_text=_("What the counselor thinks lies behind the difficulty. Shared with the team."),
     )
     perspectives_to_discuss = models.BooleanField(
@@ -83,6 +86,7 @@ class Case(models.Model):
     classroom_guidance = models.TextField(
         _("what you can do in class"),
         blank=True,
+        max_length=SHORT_TEXT_LIMIT,
         help_text=_("A short summary for the student's teachers. No counseling details."),
     )
     opened_at = models.DateTimeField(_("opened at"), auto_now_add=True)
@@ -105,6 +109,9 @@ class Case(models.Model):
             models.CheckConstraint(
                 condition=~models.Q(status="closed") | ~models.Q(outcome=""), name="case_closed_has_outcome"
             ),
+            text_limit("summary", TEXT_LIMIT),
+            text_limit("counselor_assessment", TEXT_LIMIT),
+            text_limit("classroom_guidance", SHORT_TEXT_LIMIT),
         ]
         indexes = [
             # The caseload dashboard: a counselor's cases by status.
@@ -261,8 +268,8 @@ class Meeting(models.Model):
     attendees = models.ManyToManyField(
         settings.AUTH_USER_MODEL, related_name="case_meetings", verbose_name=_("attendees")
     )
-    agenda = models.TextField(_("agenda"), blank=True)
-    minutes = models.TextField(_("minutes"), blank=True)
+    agenda = models.TextField(_("agenda"), blank=True, max_length=SHORT_TEXT_LIMIT)
+    minutes = models.TextField(_("minutes"), blank=True, max_length=MINUTES_LIMIT)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("scheduled by")
     )
@@ -277,6 +284,7 @@ class Meeting(models.Model):
         verbose_name = _("meeting")
         verbose_name_plural = _("meetings")
         ordering = ["starts_at"]
+        constraints = [text_limit("agenda", SHORT_TEXT_LIMIT), text_limit("minutes", MINUTES_LIMIT)]
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.starts_at:%Y-%m-%d %H:%M}"
@@ -315,7 +323,7 @@ class EvaluationEntry(models.Model):
     )
     measured_value = models.DecimalField(_("measured value"), max_digits=7, decimal_places=1, null=True, blank=True)
     rating = models.CharField(_("rating"), max_length=10, choices=EvaluationRating.choices, blank=True)
-    note = models.TextField(_("note"), blank=True)
+    note = models.TextField(_("note"), blank=True, max_length=TEXT_LIMIT)
     next_follow_up = models.DateField(_("next follow-up"), null=True, blank=True)
     follow_up_done_at = models.DateTimeField(_("follow-up done at"), null=True, blank=True)
     is_final = models.BooleanField(_("final evaluation"), default=False)
@@ -325,6 +333,7 @@ class EvaluationEntry(models.Model):
         verbose_name = _("evaluation entry")
         verbose_name_plural = _("evaluation entries")
         ordering = ["-date", "-id"]
+        constraints = [text_limit("note", TEXT_LIMIT)]
         # Due and overdue follow-ups across a school.
         indexes = [models.Index(fields=["author", "next_follow_up"], name="entry_follow_up")]
 
@@ -342,7 +351,8 @@ class ConfidentialNote(models.Model):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
     )
-    body = EncryptedTextField(_("note"))
+    # Encrypted, so the database cannot count its characters: the field's validator does.
+    body = EncryptedTextField(_("note"), max_length=TEXT_LIMIT, validators=[MaxLengthValidator(TEXT_LIMIT)])
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -373,6 +383,7 @@ class CaseEventKind(models.TextChoices):
     ASSESSMENT_CHANGED = "assessment_changed", _("Counselor's assessment changed")
     GUIDANCE_CHANGED = "guidance_changed", _("Classroom guidance changed")
     ACTION_DONE = "action_done", _("Action done")
+    ACTION_DROPPED = "action_dropped", _("Action dropped")
     DECISION_RECORDED = "decision_recorded", _("Meeting decision became an action")
 
 

@@ -190,6 +190,7 @@ def case_page(*, case, actor, now=None):
             target=g.target,
             points=[(e.date, e.measured_value) for e in measured],
             start=timezone.localdate(g.created_at),
+            target_date=g.target_date,
         )
     loose_actions = [a for a in actions if a.goal_id is None or a.goal_id not in goal_by_id]
     for a in actions:

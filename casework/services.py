@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import F, Max, Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from accounts.policy import as_actor, may_complete_action, may_finish_follow_up, may_lead_case
@@ -36,6 +36,7 @@ from casework.models import (
     Meeting,
     TeamRole,
 )
+from common.limits import TEXT_LIMIT
 from common.rules import RuleError
 from notifications import attachments
 from notifications.models import NotificationKind
@@ -495,6 +496,19 @@ def responsibilities(*, case, user):
     return {a for a, _g in rows}, {g for _a, g in rows if g is not None}
 
 
+def _check_entry_date(case, date):
+    """An entry's date lies between the case's opening and today."""
+    if date > timezone.localdate():
+        raise RuleError(_("The date cannot be in the future."), field="date")
+    opened_on = timezone.localdate(case.opened_at)
+    if date < opened_on:
+        raise RuleError(
+            _("The date cannot be before the case was opened (%(date)s).")
+            % {"date": formats.date_format(opened_on, "DATE_FORMAT")},
+            field="date",
+        )
+
+
 @transaction.atomic
 def entry_add(
     *,
@@ -534,10 +548,16 @@ def entry_add(
             raise RuleError(_("You can add entries for the goals and actions you are responsible for."))
     if measured_value is not None and goal is None:
         raise RuleError(_("Choose the goal this value measures."))
+    _check_entry_date(case, date)
     now = timezone.now()
     EvaluationEntry.objects.filter(
         case=case, author=by, next_follow_up__isnull=False, follow_up_done_at__isnull=True
     ).update(follow_up_done_at=now)
+    # An entry logged against a planned action shows it is under way.
+    if action is not None and Action.objects.filter(pk=action.pk, status=ActionStatus.PLANNED).update(
+        status=ActionStatus.IN_PROGRESS, version=F("version") + 1
+    ):
+        action.status, action.version = ActionStatus.IN_PROGRESS, action.version + 1
     entry = EvaluationEntry.objects.create(
         case=case,
         author=by,
@@ -613,6 +633,13 @@ def note_add(*, case, actor, body):
     """A counselor's confidential note. No timeline line and no notification:
     even that a note exists is not shown to anyone else."""
     by = as_actor(actor).user
+    # The body is encrypted: the database cannot check its length.
+    if len(body) > TEXT_LIMIT:
+        raise RuleError(
+            _("Ensure this value has at most %(limit_value)d characters (it has %(show_value)d).")
+            % {"limit_value": TEXT_LIMIT, "show_value": len(body)},
+            field="body",
+        )
     return ConfidentialNote.objects.create(case=case, author=by, body=body)
 
 
@@ -640,9 +667,26 @@ def case_set_status(*, case, actor, status):
     return case
 
 
+def _end_open_actions(case, by, endings, now):
+    """Mark each action still open done or dropped, as ``endings`` ({action pk:
+    status}) says; an action it does not name (added since the form was shown)
+    is dropped. One timeline line per action."""
+    for action in Action.objects.filter(case=case, status__in=OPEN_ACTION_STATUSES).select_related("responsible"):
+        status = endings.get(action.pk, ActionStatus.CANCELLED)
+        if status not in (ActionStatus.DONE, ActionStatus.CANCELLED):
+            raise RuleError(_("Say whether this action was done or is dropped."), field=f"action_{action.pk}")
+        Action.objects.filter(pk=action.pk).update(
+            status=status, completed_at=now if status == ActionStatus.DONE else None, version=F("version") + 1
+        )
+        kind = CaseEventKind.ACTION_DONE if status == ActionStatus.DONE else CaseEventKind.ACTION_DROPPED
+        _event(case, by, kind, f"{action.description} · {action.responsible.get_full_name()}", action=action.pk)
+
+
 @transaction.atomic
-def case_close(*, case, actor, outcome, final_note, rating=""):
-    """Close with an outcome and a final evaluation entry, together."""
+def case_close(*, case, actor, outcome, final_note, rating="", action_endings=None):
+    """Close with an outcome and a final evaluation entry, together. Actions
+    still open end as ``action_endings`` ({action pk: "done" or "cancelled"})
+    says; those it does not name are dropped."""
     actor = as_actor(actor)
     by = actor.user
     current = _locked(case)
@@ -651,6 +695,7 @@ def case_close(*, case, actor, outcome, final_note, rating=""):
         raise RuleError(_("Choose the outcome of the case."))
     if not final_note.strip():
         raise RuleError(_("Write the final evaluation before closing the case."))
+    _end_open_actions(current, by, action_endings or {}, timezone.now())
     entry_add(
         case=current,
         actor=actor,
@@ -682,7 +727,9 @@ def case_reopen(*, case, actor, reason):
         raise RuleError(_("Say why the case is reopened."))
     if Case.objects.filter(student_id=current.student_id).exclude(status=CaseStatus.CLOSED).exists():
         raise RuleError(_("This student already has an open case. Work on that one instead."))
-    status = CaseStatus.ACTIVE if case.has_plan() else CaseStatus.OPEN
+    # A case that had a plan goes back to active, also when closing ended its actions.
+    had_plan = Goal.objects.filter(case=case).exists() and Action.objects.filter(case=case).exists()
+    status = CaseStatus.ACTIVE if had_plan else CaseStatus.OPEN
     Case.objects.filter(pk=case.pk).update(status=status, outcome="", closed_at=None, updated_at=timezone.now())
     _event(case, by, CaseEventKind.REOPENED, reason, **{"from": CaseStatus.CLOSED, "to": status})
     case.status, case.outcome, case.closed_at = status, "", None

@@ -300,7 +300,9 @@ def entry_add(request, pk):
     actor, case = _case_for(request, pk)
     goals = list(case.goals.all())
     actions = list(case.actions.select_related("goal"))
-    form = forms.EntryForm.for_author(_data(request), goals=goals, actions=actions, actor=actor)
+    form = forms.EntryForm.for_author(
+        _data(request), goals=goals, actions=actions, actor=actor, opened_on=timezone.localdate(case.opened_at)
+    )
     return ENTRY_ADD(request, case, form, partial(services.entry_add, case=case, actor=actor))
 
 
@@ -357,7 +359,9 @@ def set_status(request, pk):
 @require_http_methods(["GET", "POST"])
 def close(request, pk):
     actor, case = _case_for(request, pk)
-    return CLOSE(request, case, forms.CloseForm(_data(request)), partial(services.case_close, case=case, actor=actor))
+    open_actions = case.actions.filter(status__in=services.OPEN_ACTION_STATUSES).select_related("responsible")
+    form = forms.CloseForm(_data(request), open_actions=open_actions)
+    return CLOSE(request, case, form, partial(services.case_close, case=case, actor=actor))
 
 
 @require_http_methods(["GET", "POST"])

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts.once import OnceForm
+from common.widgets import CountedTextarea
 from referrals import selectors
 from referrals.models import (
     ATTACHMENT_TYPES,
@@ -72,7 +73,7 @@ class ReferralForm(OnceForm, forms.Form):
     observation = forms.CharField(
         label=_("What did you observe?"),
         max_length=4000,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=CountedTextarea(attrs={"rows": 3}),
         help_text=_("What the student did or did not do, in your own words."),
         error_messages={"required": _("Describe what you observed.")},
     )
@@ -119,7 +120,7 @@ class ReferralForm(OnceForm, forms.Form):
         label=_("What have you already tried?"),
         max_length=4000,
         required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=CountedTextarea(attrs={"rows": 2}),
     )
     contact_preference = forms.ChoiceField(
         label=_("How should the counselor contact you?"),
@@ -223,7 +224,7 @@ class AskInfoForm(TriageActionForm):
     message = forms.CharField(
         label=_("What would you like the teacher to add?"),
         max_length=4000,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=CountedTextarea(attrs={"rows": 3}),
         error_messages={"required": _("Write the question the teacher should answer.")},
     )
 
@@ -233,7 +234,7 @@ class ResubmitForm(TriageActionForm):
     message = forms.CharField(
         label=_("Your answer"),
         max_length=4000,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=CountedTextarea(attrs={"rows": 3}),
         error_messages={"required": _("Write your answer to the counselor's question.")},
     )
 
@@ -243,7 +244,7 @@ class DeclineForm(TriageActionForm):
     reason = forms.CharField(
         label=_("Reason, shown to the teacher"),
         max_length=4000,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=CountedTextarea(attrs={"rows": 3}),
         help_text=_("For example: handled in class; here is a suggestion…"),
         error_messages={"required": _("Give the teacher a reason for declining.")},
     )
@@ -261,7 +262,7 @@ class AcceptForm(TriageActionForm):
         label=_("Message to the teacher (optional)"),
         max_length=4000,
         required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=CountedTextarea(attrs={"rows": 2}),
     )
 
     def __init__(self, *args, school, joins_case=False, **kwargs):

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
+from common.limits import TEXT_LIMIT, text_limit
 from common.rules import RuleError
 from roster.models import SchoolScoped
 
@@ -140,13 +141,13 @@ class Referral(models.Model):
         verbose_name=_("subject"),
     )
     categories = models.ManyToManyField(ConcernCategory, related_name="referrals", verbose_name=_("concerns"))
-    observation = models.TextField(_("what you observed"))
+    observation = models.TextField(_("what you observed"), max_length=TEXT_LIMIT)
     observed_since = models.CharField(_("since when"), max_length=10, choices=Since.choices)
     latest_score = models.DecimalField(
         _("latest score in the subject"), max_digits=5, decimal_places=1, null=True, blank=True
     )
     absences_30_days = models.PositiveSmallIntegerField(_("absences in the last 30 days"), null=True, blank=True)
-    already_tried = models.TextField(_("what you already tried"), blank=True)
+    already_tried = models.TextField(_("what you already tried"), blank=True, max_length=TEXT_LIMIT)
     teacher_view = models.CharField(
         _("what you think lies behind it"),
         max_length=300,
@@ -169,8 +170,8 @@ class Referral(models.Model):
         related_name="referrals",
         verbose_name=_("case"),
     )
-    decline_reason = models.TextField(_("reason for declining"), blank=True)
-    latest_feedback = models.TextField(_("latest feedback"), blank=True)
+    decline_reason = models.TextField(_("reason for declining"), blank=True, max_length=TEXT_LIMIT)
+    latest_feedback = models.TextField(_("latest feedback"), blank=True, max_length=TEXT_LIMIT)
     created_at = models.DateTimeField(_("filed at"), auto_now_add=True)
     submitted_at = models.DateTimeField(_("last submitted at"), auto_now_add=True)
     triaged_at = models.DateTimeField(_("triaged at"), null=True, blank=True)
@@ -196,6 +197,7 @@ class Referral(models.Model):
                 condition=~models.Q(status="declined") | ~models.Q(decline_reason=""),
                 name="referral_declined_has_reason",
             ),
+            *(text_limit(f, TEXT_LIMIT) for f in ("observation", "already_tried", "decline_reason", "latest_feedback")),
         ]
         indexes = [
             # The triage queue: a school's referrals by status, oldest first.

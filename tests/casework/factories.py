@@ -8,12 +8,15 @@ from django.utils import timezone
 
 from accounts.policy import Actor
 from casework import services
-from casework.models import EntryKind, MeetingKind
+from casework.models import Case, EntryKind, MeetingKind
 from referrals.models import Referral, Since, Status, Urgency
 
 
-def accepted_case(world, *, student=None, teacher=None, counselor=None, urgency=Urgency.ROUTINE, teacher_view=""):
-    """An accepted referral by ``teacher`` and the case it opened, led by ``counselor``."""
+def accepted_case(
+    world, *, student=None, teacher=None, counselor=None, urgency=Urgency.ROUTINE, teacher_view="", opened_days_ago=0
+):
+    """An accepted referral by ``teacher`` and the case it opened, led by ``counselor``
+    (``opened_days_ago``, so that entries may be dated before today)."""
     student = student or world.student_a
     teacher = teacher or world.teacher
     counselor = counselor or world.counselor
@@ -33,6 +36,9 @@ def accepted_case(world, *, student=None, teacher=None, counselor=None, urgency=
     case = services.case_open(student=student, lead_counselor=counselor, actor=counselor)
     services.case_attach_referral(case=case, referral=referral, actor=counselor)
     referral.save()
+    if opened_days_ago:
+        Case.objects.filter(pk=case.pk).update(opened_at=timezone.now() - datetime.timedelta(days=opened_days_ago))
+        case.refresh_from_db()
     return case
 
 

@@ -20,7 +20,7 @@ def _day(days):
 
 
 def test_it_shows_my_open_cases_with_follow_ups_actions_due_and_urgency(world, login):
-    case = planned_case(world, urgency=Urgency.URGENT)
+    case = planned_case(world, urgency=Urgency.URGENT, opened_days_ago=7)
     services.entry_add(
         case=case,
         actor=Actor(world.teacher),

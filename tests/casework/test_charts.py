@@ -33,3 +33,41 @@ def test_a_single_value_and_a_falling_goal():
     chart = progress_chart(baseline=D(6), target=D(1), points=[(START, D(6))], start=START)
     assert chart["target_y"] > chart["series"][0]["y"]  # absences: the target is lower
     assert all(chart["top"] <= t["y"] <= chart["bottom"] for t in chart["ticks"])
+
+
+def test_the_x_axis_runs_to_the_target_date():
+    target_date = START + datetime.timedelta(days=60)
+    chart = progress_chart(
+        baseline=D(55),
+        target=D(75),
+        points=[(START + datetime.timedelta(days=7), D(60))],
+        start=START,
+        target_date=target_date,
+    )
+    assert chart["last"] == target_date
+    # The one value sits a ninth of the way along, not at the right edge.
+    assert chart["series"][1]["x"] < chart["left"] + (chart["right"] - chart["left"]) / 4
+
+
+def test_values_on_the_same_day_do_not_hide_each_other_or_the_baseline_label():
+    day = START + datetime.timedelta(days=7)
+    chart = progress_chart(
+        baseline=D(55),
+        target=D(75),
+        points=[(START, D(55)), (day, D(60)), (day, D(61)), (day, D(60))],
+        start=START,
+    )
+    positions = [(p["x"], p["y"]) for p in chart["series"]]
+    assert len(set(positions)) == len(positions)
+    base, first = chart["series"][0], chart["series"][1]
+    assert first["x"] != base["x"]
+    # The first value is labelled below its point, the baseline's label stays above.
+    assert base["label_dy"] < 0 < first["label_dy"]
+    assert all(chart["left"] <= p["x"] <= chart["right"] for p in chart["series"])
+
+
+def test_values_at_the_right_edge_spread_to_the_left():
+    day = START + datetime.timedelta(days=7)
+    chart = progress_chart(baseline=None, target=None, points=[(START, D(1)), (day, D(2)), (day, D(2))], start=START)
+    xs = [p["x"] for p in chart["series"]]
+    assert len(set(xs)) == 3 and max(xs) <= chart["right"]

@@ -25,7 +25,7 @@ def _tasks(client):
 
 
 def test_case_from_accepted_referral_to_closing(world, login, client):
-    case = accepted_case(world, teacher_view="Has not understood fractions since grade 6.")
+    case = accepted_case(world, teacher_view="Has not understood fractions since grade 6.", opened_days_ago=21)
     url = reverse("casework:detail", args=[case.pk])
     counselor, teacher, homeroom = world.counselor, world.teacher, world.homeroom
 
@@ -262,10 +262,17 @@ def test_case_from_accepted_referral_to_closing(world, login, client):
     refused = client.post(close, {"outcome": "improved", "final_note": "  "})
     assert "Write the final evaluation before closing the case." in refused.text
     assert Case.objects.get(pk=case.pk).status == CaseStatus.MONITORING
+    # The form asks what happens to each action still open: here, all were done.
+    still_open = Action.objects.filter(case=case, status__in=["planned", "in_progress"])
+    endings = {f"action_{a.pk}": "done" for a in still_open}
+    assert endings
     response = client.post(
-        close, {"outcome": "improved", "final_note": "Scores and attendance improved.", "rating": "better"}, follow=True
+        close,
+        {"outcome": "improved", "final_note": "Scores and attendance improved.", "rating": "better", **endings},
+        follow=True,
     )
     assert "The case was closed." in response.text
+    assert not still_open.all().exists()
     case.refresh_from_db()
     assert case.status == CaseStatus.CLOSED and case.outcome == "improved"
     assert EvaluationEntry.objects.filter(case=case, is_final=True).count() == 1

@@ -401,6 +401,11 @@ def test_team_lead_status_and_closing(grid, clients):
 
     before = snapshot(case)
     data = {"outcome": "improved", "final_note": "Reads daily now.", "rating": "better"}
+    # Closing asks what happens to each action still open (#12).
+    data |= {
+        f"action_{pk}": "done"
+        for pk in case.actions.filter(status__in=["planned", "in_progress"]).values_list("pk", flat=True)
+    }
     closing = timezone.now()
     response = post(clients["counselor"], reverse("casework:close", args=[case.pk]), data, grid)
     assert response.status_code == 302
