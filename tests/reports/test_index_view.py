@@ -210,8 +210,9 @@ def _bulk_history(world, cats, n):
 # holidays (school calendar); one per indicator group: referral counts, triage
 # pairs, case counts, evaluation entries, meetings, goals, counselor workload;
 # one per chart: month, grade, subject; the case list's count, its page and
-# the page's concerns; the navigation's unread-notification count; RELEASE.
-EXPECTED_QUERIES = 24
+# the page's concerns; the referral list's count, its page and the page's
+# concerns; the navigation's unread-notification count; RELEASE.
+EXPECTED_QUERIES = 27
 
 
 def test_query_count_is_pinned_and_does_not_grow_with_data(data, login, django_assert_num_queries):
@@ -225,6 +226,7 @@ def test_query_count_is_pinned_and_does_not_grow_with_data(data, login, django_a
     values = {ind.key: ind.value for ind in response.context["report"].indicators}
     assert values["referrals_received"] == 8 + 120
     assert response.context["cases_page"].paginator.num_pages == 3
+    assert response.context["referrals_page"].paginator.count == 8 + 120
 
 
 def test_it_rejects_post(data, login):
