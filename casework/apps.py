@@ -17,6 +17,7 @@ class CaseworkConfig(AppConfig):
         from referrals import hooks
 
         hooks.register_open_case_lookup(open_case_for)
+        hooks.register_case_progress(selectors.referral_case_progress)
         attachments.register("meeting", meeting_invitation)
         reminders.register("follow_ups", follow_up_reminders)
 
