@@ -13,10 +13,18 @@ class CaseworkConfig(AppConfig):
         from casework.models import Case
         from casework.reminders import follow_up_reminders
         from casework.services import open_case_for
-        from notifications import attachments, reminders
+        from notifications import attachments, reminders, subjects
         from referrals import hooks
 
         hooks.register_open_case_lookup(open_case_for)
+        hooks.register_case_progress(selectors.referral_case_progress)
+        # The student a notification names in the app, for who may see them.
+        subjects.register(
+            "casework:detail",
+            lambda actor, pks: dict(
+                Case.objects.visible_to(actor).filter(pk__in=pks).values_list("pk", "student__full_name")
+            ),
+        )
         attachments.register("meeting", meeting_invitation)
         reminders.register("follow_ups", follow_up_reminders)
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 from accounts.models import Membership, Role
 from accounts.policy import STAFF_ROLES, is_responsible, may_read_referral, may_see_confidential
 from casework.charts import progress_chart
-from casework.models import Action, Case, EvaluationEntry, TeamRole
+from casework.models import Action, Case, CaseEvent, CaseEventKind, CaseStatus, EvaluationEntry, TeamRole
 from casework.services import OPEN_ACTION_STATUSES, week_end
 from referrals.models import Referral, ReferralEvent, Urgency
 from roster.models import TeachingAssignment
@@ -253,3 +253,47 @@ def case_page(*, case, actor, now=None):
         today=today,
         now=now,
     )
+
+
+# -- what a referral's page and list show of its case ---------------------------
+
+# The events that change a case's status, whose latest one dates the status.
+STATUS_EVENT_KINDS = (CaseEventKind.OPENED, CaseEventKind.STATUS_CHANGED, CaseEventKind.CLOSED, CaseEventKind.REOPENED)
+
+
+def referral_case_progress(referrals, *, actor):
+    """Set ``case_progress`` on each referral that has a case: the case's
+    state (reopened when its latest status change was a reopening), the date
+    of that change, its outcome once closed, and which of its pages the actor
+    may open ("case", "classroom" or None). One query for all of them."""
+    case_ids = {r.case_id for r in referrals if r.case_id}
+    latest = CaseEvent.objects.filter(case=OuterRef("pk"), kind__in=STATUS_EVENT_KINDS).order_by("-created_at", "-id")
+    cases = (
+        Case.objects.filter(pk__in=case_ids)
+        .annotate(
+            last_kind=Subquery(latest.values("kind")[:1]),
+            last_at=Subquery(latest.values("created_at")[:1]),
+            may_open=Exists(Case.objects.visible_to(actor).filter(pk=OuterRef("pk"))),
+            may_open_classroom=Exists(Case.objects.classroom_visible_to(actor).filter(pk=OuterRef("pk"))),
+        )
+        .only("id", "year", "sequence", "status", "outcome", "opened_at", "closed_at")
+    )
+    by_id = {case.pk: case for case in cases}
+    for referral in referrals:
+        case = by_id.get(referral.case_id)
+        if case is None:
+            continue
+        if case.status == CaseStatus.CLOSED:
+            state = "closed"
+        elif case.last_kind == CaseEventKind.REOPENED:
+            state = "reopened"
+        else:
+            state = case.status
+        page = "case" if case.may_open else "classroom" if case.may_open_classroom else None
+        referral.case_progress = SimpleNamespace(
+            case=case,
+            state=state,
+            changed_on=timezone.localdate(case.last_at or case.opened_at),
+            outcome=case.get_outcome_display() if state == "closed" else "",
+            page=page,
+        )

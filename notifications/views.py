@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.policy import actor_for, resolved
-from notifications import channels, selectors, services
+from notifications import channels, selectors, services, subjects
 from notifications.forms import PreferenceForm
 from notifications.models import Notification
 
@@ -21,8 +21,10 @@ def _get_own_notification(request, notification_id):
 
 
 def notification_list(request):
-    inbox = selectors.inbox_for(user=request.user, school=actor_for(request).school)
+    actor = actor_for(request)
+    inbox = selectors.inbox_for(user=request.user, school=actor.school)
     page = Paginator(inbox, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = subjects.with_student_names(page.object_list, actor=actor)
     return render(request, "notifications/list.html", {"page": page})
 
 

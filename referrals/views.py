@@ -31,7 +31,7 @@ from referrals.forms import (
     ResubmitForm,
     StudentSearchForm,
 )
-from referrals.hooks import open_case_for
+from referrals.hooks import open_case_for, with_case_progress
 from referrals.models import InputRequest, Referral, ReferralAttachment
 from roster.models import Classroom
 
@@ -162,6 +162,7 @@ def referral_list(request):
     actor = actor_for(request)
     referrals = selectors.teacher_referrals(teacher=request.user, school=actor.school)
     page = Paginator(referrals, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = with_case_progress(page.object_list, actor=actor)
     context = {
         "page": page,
         "pending_inputs": list(selectors.pending_input_requests(user=request.user, school=actor.school)),
@@ -177,6 +178,7 @@ def _detail_context(request, actor, referral, **forms):
     is_referrer = referral.referred_by_id == user.pk
     can_triage = may_triage(actor)
     calendar = selectors.calendar_for(referral.school)
+    with_case_progress([referral], actor=actor)
     context = {
         "referral": referral,
         "is_referrer": is_referrer,

@@ -16,14 +16,19 @@ from openpyxl import Workbook
 
 from casework.models import CaseStatus, Outcome
 from common.csv_export import safe_cell
+from referrals.models import Status, Urgency
 from reports import selectors
 from reports.indicators import SUPPRESSED
+from roster.schooldays import SchoolCalendar
 
 FORMATS = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-DATASETS = ("indicators", "cases")
+DATASETS = ("indicators", "cases", "referrals")
+# Datasets listed row by row (students' classes, cases): left out of copies
+# shared outside the school, and built in the background when long.
+LISTS = ("cases", "referrals")
 
 
 def filename_for(*, dataset, filters, fmt):
@@ -111,6 +116,76 @@ def case_export_rows(*, actor, filters, categories):
     cases = selectors.case_list(actor=actor, filters=filters)
     concerns = selectors.case_concerns(cases.values("id"), categories)
     return cases, concerns
+
+
+def referral_sheet_title():
+    return _("Referrals")
+
+
+def referral_header():
+    return [
+        _("Referral"),
+        _("Filed"),
+        _("Class"),
+        _("Concerns"),
+        _("Urgency"),
+        _("School days to triage"),
+        _("Decision"),
+        _("Case"),
+        _("Case status"),
+        _("Outcome"),
+    ]
+
+
+def referral_rows(referrals, concerns, calendar):
+    """One row per referral; dates are the school's local dates. Days to
+    triage count as the report's median does (from the latest submission)."""
+    statuses = dict(Status.choices)
+    urgencies = dict(Urgency.choices)
+    case_statuses = dict(CaseStatus.choices)
+    outcomes = dict(Outcome.choices)
+    for referral in referrals:
+        classroom = referral.student.classroom
+        case = referral.case
+        days = None
+        if referral.triaged_at is not None:
+            days = selectors.school_days_to_triage(
+                calendar, timezone.localdate(referral.submitted_at), timezone.localdate(referral.triaged_at)
+            )
+        yield [
+            referral.pk,
+            timezone.localdate(referral.created_at),
+            classroom.name if classroom else "",
+            ", ".join(concerns.get(referral.pk, [])),
+            str(urgencies.get(referral.urgency, referral.urgency)),
+            days,
+            str(statuses.get(referral.status, referral.status)),
+            case.number if case else "",
+            str(case_statuses.get(case.status, case.status)) if case else "",
+            str(outcomes.get(case.outcome, "")) if case and case.outcome and case.status == CaseStatus.CLOSED else "",
+        ]
+
+
+def referral_export_rows(*, actor, filters, categories):
+    """(queryset, concerns) for the referral list export: two queries."""
+    referrals = selectors.referral_list(actor=actor, filters=filters)
+    concerns = selectors.referral_concerns(referrals.values("id"), categories)
+    return referrals, concerns
+
+
+def list_export(*, dataset, actor, filters, categories):
+    """(sheet title, header, queryset, rows(iterable)) of a list dataset."""
+    if dataset == "referrals":
+        referrals, concerns = referral_export_rows(actor=actor, filters=filters, categories=categories)
+        calendar = SchoolCalendar(filters.school)
+        return (
+            referral_sheet_title(),
+            referral_header(),
+            referrals,
+            lambda items: referral_rows(items, concerns, calendar),
+        )
+    cases, concerns = case_export_rows(actor=actor, filters=filters, categories=categories)
+    return case_sheet_title(), case_header(), cases, lambda items: case_rows(items, concerns)
 
 
 # -- writers ---------------------------------------------------------------------

@@ -257,6 +257,48 @@ def case_concerns(case_ids, categories):
     return concerns
 
 
+# -- the referral list ---------------------------------------------------------
+
+
+def referral_list(*, actor, filters):
+    """The period's referrals, newest first, with their student's class and
+    linked case. Only the columns the table shows are loaded: never what the
+    teacher observed, the student's name or any note."""
+    return (
+        referrals_in_scope(actor=actor, filters=filters)
+        .select_related("student__classroom", "case")
+        .only(
+            "id",
+            "status",
+            "urgency",
+            "created_at",
+            "submitted_at",
+            "triaged_at",
+            "student__classroom__name",
+            "case__id",
+            "case__year",
+            "case__sequence",
+            "case__status",
+            "case__outcome",
+        )
+        .order_by("-created_at", "-id")
+    )
+
+
+def referral_concerns(referral_ids, categories):
+    """{referral id: [concern labels]} for the given referrals (ids or a
+    values("id") queryset), in one query; `categories` in the school's order."""
+    pairs = set(
+        CategoryLink.objects.filter(referral_id__in=referral_ids).values_list("referral_id", "concerncategory_id")
+    )
+    concerns = {}
+    for category in categories:
+        for referral_id, category_id in sorted(pairs):
+            if category_id == category.pk:
+                concerns.setdefault(referral_id, []).append(str(category))
+    return concerns
+
+
 # -- school days (Python, on the one query's date pairs) -----------------------
 
 
@@ -285,6 +327,12 @@ def next_school_day(calendar, day):
     return day if calendar.is_school_day(day) else calendar.add(day, 1)
 
 
+def school_days_to_triage(calendar, filed_on, triaged_on):
+    """School days after the (latest) filing day up to and including the
+    triage day; both moved to the next school day when school is out."""
+    return calendar.days_between(next_school_day(calendar, filed_on), next_school_day(calendar, triaged_on))
+
+
 def triage_times(*, pairs, calendar, today):
     """School days from filing to triage, per triaged referral.
 
@@ -305,7 +353,7 @@ def triage_times(*, pairs, calendar, today):
     for filed_on, triaged_on, n in pairs:
         filed = next_school_day(calendar, filed_on)
         if triaged_on is not None:
-            taken = calendar.days_between(filed, next_school_day(calendar, triaged_on))
+            taken = school_days_to_triage(calendar, filed, triaged_on)
             days[taken] = days.get(taken, 0) + n
         elif calendar.days_between(filed, today) > target:
             late_waiting += n

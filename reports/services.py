@@ -95,19 +95,18 @@ def _build_content(export):
     filters = form.to_filters(term=form.term)
     dataset, fmt = export.params["dataset"], export.params["format"]
 
-    if dataset == "cases":
-        cases, concerns = exports.case_export_rows(actor=actor, filters=filters, categories=form.categories)
-        total = cases.count()
-        header = exports.case_header()
+    if dataset in exports.LISTS:
+        title, header, items, rows_of = exports.list_export(
+            dataset=dataset, actor=actor, filters=filters, categories=form.categories
+        )
+        total = items.count()
 
         def progress(done):
             _set_progress(export.pk, done, total)
 
-        rows = exports.case_rows(cases.iterator(chunk_size=1000), concerns)
+        rows = rows_of(items.iterator(chunk_size=1000))
         if fmt == "xlsx":
-            return exports.xlsx_bytes(
-                [(exports.case_sheet_title(), itertools.chain([header], rows))], progress=progress
-            )
+            return exports.xlsx_bytes([(title, itertools.chain([header], rows))], progress=progress)
         return b"".join(csv_lines(itertools.chain([header], exports.counting(rows, progress))))
 
     report = build_report(actor=actor, filters=filters, categories=form.categories)

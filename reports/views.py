@@ -19,8 +19,11 @@ from reports import exports, selectors, services
 from reports.forms import filter_form_for
 from reports.indicators import build_report
 from reports.models import ExportStatus, ReportExport
+from roster.schooldays import SchoolCalendar
 
 CASES_PER_PAGE = 50
+REFERRALS_PER_PAGE = 50
+REFERRALS_PAGE_PARAM = "referrals_page"
 
 
 def _reports_actor(request):
@@ -43,7 +46,8 @@ def index(request):
     context = {"form": form}
     if form.is_valid():
         filters = form.to_filters(term=form.term)
-        report = build_report(actor=actor, filters=filters, categories=form.categories)
+        calendar = SchoolCalendar(filters.school)
+        report = build_report(actor=actor, filters=filters, categories=form.categories, calendar=calendar)
         context.update(report=report, filters=filters, export_query=urlencode(filters.as_params()))
         if not filters.suppress:
             # The case list names students: it is left out of copies shared
@@ -55,7 +59,23 @@ def index(request):
             for case in page:
                 case.concerns = concerns.get(case.pk, [])
             context["cases_page"] = page
+            context["referrals_page"] = _referrals_page(request, actor, filters, form.categories, calendar)
     return render(request, "reports/index.html", context)
+
+
+def _referrals_page(request, actor, filters, categories, calendar):
+    """A page of the referral list (its own page parameter), each row with
+    its concerns and school days to triage: three queries."""
+    paginator = Paginator(selectors.referral_list(actor=actor, filters=filters), REFERRALS_PER_PAGE)
+    page = paginator.get_page(request.GET.get(REFERRALS_PAGE_PARAM))
+    if page.has_previous():
+        page.previous_query = {REFERRALS_PAGE_PARAM: page.previous_page_number()}
+    if page.has_next():
+        page.next_query = {REFERRALS_PAGE_PARAM: page.next_page_number()}
+    rows = exports.referral_rows(page, selectors.referral_concerns([r.pk for r in page], categories), calendar)
+    for referral, row in zip(page, rows, strict=True):
+        referral.concerns, referral.triage_days = row[3], row[5]
+    return page
 
 
 @require_GET
@@ -84,20 +104,23 @@ def export(request):
         detail={"format": fmt, "suppressed": bool(filters.suppress)},
     )
 
-    if dataset == "cases":
+    if dataset in exports.LISTS:
         if filters.suppress:
-            messages.error(
-                request,
-                _("The case list names students, so it cannot be exported for sharing outside the school."),
-            )
+            if dataset == "cases":
+                message = _("The case list names students, so it cannot be exported for sharing outside the school.")
+            else:
+                message = _("The referral list cannot be exported for sharing outside the school.")
+            messages.error(request, message)
             return redirect(back)
-        cases, concerns = exports.case_export_rows(actor=actor, filters=filters, categories=form.categories)
-        if cases.count() > settings.REPORTS_STREAM_MAX_ROWS:
+        title, header, items, rows_of = exports.list_export(
+            dataset=dataset, actor=actor, filters=filters, categories=form.categories
+        )
+        if items.count() > settings.REPORTS_STREAM_MAX_ROWS:
             job = services.report_export_request(actor=actor, filters=filters, dataset=dataset, fmt=fmt)
             return redirect("reports:export_status", job.pk)
-        rows = itertools.chain([exports.case_header()], exports.case_rows(cases.iterator(chunk_size=1000), concerns))
+        rows = itertools.chain([header], rows_of(items.iterator(chunk_size=1000)))
         if fmt == "xlsx":
-            content = exports.xlsx_bytes([(exports.case_sheet_title(), rows)])
+            content = exports.xlsx_bytes([(title, rows)])
             return _attachment(HttpResponse(content, content_type=exports.FORMATS[fmt]), filename)
         return _attachment(_csv_stream(rows), filename)
 

@@ -33,11 +33,11 @@ def eager_celery(settings, tmp_path):
     celery_app.conf.task_always_eager = eager
 
 
-def read_csv(response):
+def read_csv(response, delimiter=","):
     body = b"".join(response.streaming_content) if response.streaming else response.content
     text = body.decode("utf-8")
     assert text.startswith("\ufeff")
-    return list(csv.reader(io.StringIO(text[1:])))
+    return list(csv.reader(io.StringIO(text[1:]), delimiter=delimiter))
 
 
 def read_xlsx(content):
@@ -136,7 +136,7 @@ def test_headers_are_in_the_users_language(data, login):
         expected_cases = [gettext("Case"), gettext("Student"), gettext("Class")]
         sheet = gettext("Cases")
     client = login(w.vp)
-    assert read_csv(get(client, format="csv", dataset="indicators"))[0] == expected
+    assert read_csv(get(client, format="csv", dataset="indicators"), delimiter=";")[0] == expected
     assert read_xlsx(get(client, format="xlsx", dataset="cases").content)[sheet][0][:3] == expected_cases
 
 
@@ -151,6 +151,63 @@ def test_formulas_are_neutralised(data, login):
     assert '\'=HYPERLINK("http://evil","x")' in names and "'@SUM(A1)" in names
     rows = read_xlsx(get(client, format="xlsx", dataset="cases").content)["Cases"]
     assert '\'=HYPERLINK("http://evil","x")' in {row[1] for row in rows}
+
+
+def test_csv_in_indonesian_uses_semicolons_and_decimal_commas(data, login):
+    w = data.world
+    w.vp.language = "id"
+    w.vp.save()
+    client = login(w.vp)
+    response = get(client, format="csv", dataset="indicators")
+    body = b"".join(response.streaming_content)
+    assert body.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig")), delimiter=";"))
+    assert all(len(row) == 4 for row in rows)
+    with translation.override("id"):
+        p90, feedback = gettext("Time to triage for 9 in 10 referrals"), gettext("Teachers who got feedback")
+    values = as_dict(rows)
+    assert values[p90] == "3,1" and values[feedback] == "71,4"
+    cases = read_csv(get(client, format="csv", dataset="cases"), delimiter=";")
+    assert all(len(row) == 9 for row in cases)
+    assert {row[1] for row in cases[1:]} >= {"Andi Pratama", "Sekar"}
+
+
+def test_csv_in_english_uses_commas_and_decimal_points(data, login):
+    response = get(login(data.world.vp), format="csv", dataset="indicators")
+    body = b"".join(response.streaming_content).decode("utf-8")
+    assert body.startswith("\ufeffIndicator,Value,Unit,Explanation\r\n")
+    assert as_dict(read_csv(response_of(body)))["Time to triage for 9 in 10 referrals"] == "3.1"
+
+
+def response_of(text):
+    """A stand-in response holding already read text, for read_csv."""
+    return mock.Mock(streaming=False, content=text.encode("utf-8"))
+
+
+def test_background_csv_export_is_in_the_users_style(data, login, settings, django_capture_on_commit_callbacks):
+    settings.REPORTS_STREAM_MAX_ROWS = 1
+    data.world.vp.language = "id"
+    data.world.vp.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        get(login(data.world.vp), format="csv", dataset="cases")
+    content = ReportExport.objects.get().file.read()
+    assert content.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter=";"))
+    assert all(len(row) == 9 for row in rows)
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [("id", "\ufeffa;1,5;2026-11-03;'=x\r\n"), ("en", "\ufeffa,1.5,2026-11-03,'=x\r\n"), ("fr", None)],
+)
+def test_csv_lines_follow_the_language(language, expected):
+    from common.csv_export import csv_lines
+
+    rows = [["a", 1.5, datetime.date(2026, 11, 3), "=x"]]
+    text = b"".join(csv_lines(rows, language=language)).decode("utf-8")
+    assert text == (expected or "\ufeffa,1.5,2026-11-03,'=x\r\n")
+    with translation.override(language):
+        assert b"".join(csv_lines(rows)).decode("utf-8") == text
 
 
 @pytest.mark.parametrize("text", ["=1+1", "+1", "-1", "@A1", "\tx", "\rx"])

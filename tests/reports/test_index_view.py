@@ -2,6 +2,8 @@ import datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
 
 from casework.models import Case, CaseStatus, ConfidentialNote, EvaluationEntry, Goal, Meeting, Outcome
 from referrals.models import Referral, ReferralEvent, Status
@@ -208,8 +210,9 @@ def _bulk_history(world, cats, n):
 # holidays (school calendar); one per indicator group: referral counts, triage
 # pairs, case counts, evaluation entries, meetings, goals, counselor workload;
 # one per chart: month, grade, subject; the case list's count, its page and
-# the page's concerns; the navigation's unread-notification count; RELEASE.
-EXPECTED_QUERIES = 24
+# the page's concerns; the referral list's count, its page and the page's
+# concerns; the navigation's unread-notification count; RELEASE.
+EXPECTED_QUERIES = 27
 
 
 def test_query_count_is_pinned_and_does_not_grow_with_data(data, login, django_assert_num_queries):
@@ -223,7 +226,23 @@ def test_query_count_is_pinned_and_does_not_grow_with_data(data, login, django_a
     values = {ind.key: ind.value for ind in response.context["report"].indicators}
     assert values["referrals_received"] == 8 + 120
     assert response.context["cases_page"].paginator.num_pages == 3
+    assert response.context["referrals_page"].paginator.count == 8 + 120
 
 
 def test_it_rejects_post(data, login):
     assert login(data.world.vp).post(URL).status_code == 405
+
+
+def test_the_page_says_which_csv_fits_which_excel(data, login):
+    w = data.world
+    text = login(w.vp).get(URL).content.decode()
+    assert "CSV files are written for Excel set to English: commas between the columns" in text
+    w.vp.language = "id"
+    w.vp.save()
+    with translation.override("id"):
+        hint = gettext(
+            "CSV files are written for Excel set to Indonesian: semicolons between the columns and a decimal comma. "
+            "If your Excel is set to English, switch this page to English before downloading, or choose Excel "
+            "(XLSX), which opens right in either."
+        )
+    assert hint in login(w.vp).get(URL).content.decode()
