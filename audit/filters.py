@@ -5,9 +5,7 @@ from audit.models import AuditAction, AuditEvent, ObjectType
 
 
 class AuditEventFilter(django_filters.FilterSet):
-    action = django_filters.ChoiceFilter(
-        label=_("AuditAction"), choices=AuditAction.choices, empty_label=_("All actions")
-    )
+    action = django_filters.ChoiceFilter(label=_("Action"), choices=AuditAction.choices, empty_label=_("All actions"))
     object_type = django_filters.ChoiceFilter(
         label=_("Record type"), choices=ObjectType.choices, empty_label=_("All records")
     )

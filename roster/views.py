@@ -86,7 +86,7 @@ def _import_preview(request, school, form):
     pending.discard_pending(request.session.pop(IMPORT_SESSION_KEY, None))
     upload, kind = form.cleaned_data["file"], form.cleaned_data["kind"]
     result, table = roster_import_preview(school=school, data=upload.read(), kind=kind)
-    if result.ok:
+    if result.importable:
         # The rows wait on the server; the confirm button only carries the session.
         request.session[IMPORT_SESSION_KEY] = pending.save_pending(table=table, school=school, user=request.user)
     return render(
@@ -103,7 +103,7 @@ def _import_confirm(request, school):
     if table is None:
         messages.warning(request, _("There is no import waiting to be confirmed. Please upload the file again."))
         return redirect("roster:import")
-    result = roster_import_commit(school=school, table=table)
+    result = roster_import_commit(school=school, table=table, good_rows_only=True)
     if not result.committed:
         return render(request, "roster/import.html", _import_context(form=RosterImportForm(), result=result))
     counts = result.counts
