@@ -57,14 +57,18 @@ migrate: venv
 seed: migrate
 	$(PY) manage.py seed_demo
 
+# The demo as people meet it: DEBUG off (friendly error pages, WhiteNoise), a
+# secret key made on first run in .secret_key, links to http://HOST:PORT.
+DEMO_ENV = SINERGI_DEMO=1 HOST=$(HOST) PORT=$(PORT)
+
 run: venv compilemessages migrate
-	@$(PY) manage.py shell -c "from roster.models import School; import sys; sys.exit(0 if School.objects.exists() else 1)" \
-	  || $(PY) manage.py seed_demo
+	@$(DEMO_ENV) $(PY) manage.py shell -c "from roster.models import School; import sys; sys.exit(0 if School.objects.exists() else 1)" \
+	  || $(DEMO_ENV) $(PY) manage.py seed_demo
 	@echo
-	@echo "Sinergi runs at http://$(HOST):$(PORT)"
+	@echo "Sinergi runs at $$($(DEMO_ENV) $(PY) manage.py shell -c 'from django.conf import settings; print(settings.SITE_URL)')"
 	@echo "Demo sign-ins (password demo1234): teacher, homeroom, counselor, counselor2, vp, admin"
 	@echo
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	$(DEMO_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
 
 lint: venv
 	$(VENV)/bin/ruff check .

@@ -7,4 +7,9 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self):
+        from django.db.models import fields
+
         from accounts import sessions  # noqa: F401  (session times at sign-in)
+
+        # The empty choice of every select, in our catalogues (Django's Indonesian has none).
+        fields.BLANK_CHOICE_LABEL = _("- Select an option -")

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from casework.models import CaseMember, CaseStatus
 from roster.models import Classroom
+from roster.search import name_contains
 
 SCOPES = [("mine", _("My cases")), ("all", _("All counselors"))]
 STATUSES = [("current", _("Not closed")), *CaseStatus.choices, ("any", _("Any status"))]
@@ -51,4 +52,4 @@ class CaseloadFilter(django_filters.FilterSet):
         return queryset
 
     def filter_student(self, queryset, name, value):
-        return queryset.filter(student__full_name__icontains=value.strip())
+        return queryset.filter(name_contains("student__full_name", value))

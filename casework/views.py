@@ -25,7 +25,7 @@ from audit.services import audit_record
 from casework import forms, selectors, services
 from casework.filters import CaseloadFilter
 from casework.ics import meeting_filename, meeting_ics
-from casework.models import CaseStatus, EvaluationRating
+from casework.models import Case, CaseStatus, EvaluationRating
 from casework.pages import FormPage
 from common.links import absolute_url
 from common.rules import RuleError
@@ -385,7 +385,7 @@ def accept_referral(request, pk):
     if not form.is_valid():
         return referral_views._rerender(request, actor, referral, accept_form=form)
     try:
-        services.referral_accept(
+        referral = services.referral_accept(
             referral=referral,
             actor=actor,
             lead_counselor=form.cleaned_data.get("lead_counselor"),
@@ -393,7 +393,10 @@ def accept_referral(request, pk):
         )
     except RuleError as error:
         messages.error(request, str(error))
-    else:
-        audit_record(request=request, action=AuditAction.CHANGE, obj=referral, detail={"step": "accept"})
-        messages.success(request, _("The referral was accepted. The teacher has been told."))
+        return redirect(referral)
+    audit_record(request=request, action=AuditAction.CHANGE, obj=referral, detail={"step": "accept"})
+    messages.success(request, _("The referral was accepted. The teacher has been told."))
+    # The counselor goes on with the case the referral opened or joined.
+    if referral.case_id and Case.objects.visible_to(actor).filter(pk=referral.case_id).exists():
+        return redirect(referral.case)
     return redirect(referral)

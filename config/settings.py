@@ -36,14 +36,34 @@ def envlist(name, default=""):
     return [item.strip() for item in env(name, default).split(",") if item.strip()]
 
 
-DEBUG = envbool("DEBUG", "1")
+# `make run` (SINERGI_DEMO=1): the demo on this computer, served as in
+# production (DEBUG off: friendly error pages, static files by WhiteNoise) but
+# over plain HTTP, with a secret key of its own, console email and in-process tasks.
+DEMO = envbool("SINERGI_DEMO", "0")
+DEBUG = envbool("DEBUG", "0" if DEMO else "1")
 TESTING = envbool("SINERGI_TESTING", "0")
+
+
+def _demo_secret_key(path):
+    """The local demo's secret key: made on first run, kept in a private file out of git."""
+    path = Path(path)
+    if not path.exists():
+        import secrets
+
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(secrets.token_urlsafe(50))
+    return path.read_text().strip()
+
 
 SECRET_KEY = env("SECRET_KEY")
 if not SECRET_KEY:
-    if not DEBUG:
+    if DEMO:
+        SECRET_KEY = _demo_secret_key(env("SECRET_KEY_FILE", str(BASE_DIR / ".secret_key")))
+    elif not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
-    SECRET_KEY = "django-insecure-development-only-key-do-not-use-in-production"
+    else:
+        SECRET_KEY = "django-insecure-development-only-key-do-not-use-in-production"
 
 # Confidential case notes are encrypted in the database with these Fernet keys
 # (common.crypto): comma-separated, newest first; the first encrypts, all
@@ -51,16 +71,25 @@ if not SECRET_KEY:
 # when DEBUG is off.
 FIELD_ENCRYPTION_KEYS = envlist("FIELD_ENCRYPTION_KEYS")
 if not FIELD_ENCRYPTION_KEYS:
-    if not DEBUG:
+    if not DEBUG and not DEMO:
         raise ImproperlyConfigured("FIELD_ENCRYPTION_KEYS must be set when DEBUG is off.")
     # INSECURE, development and tests only: derived from a public string.
     FIELD_ENCRYPTION_KEYS = [
         base64.urlsafe_b64encode(hashlib.sha256(b"sinergi-insecure-development-field-encryption-key").digest()).decode()
     ]
 
-ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
+# The demo's address is the one `make run` serves (HOST and PORT).
+_demo_host = env("HOST", "127.0.0.1")
+_demo_host = "127.0.0.1" if _demo_host in ("0.0.0.0", "::", "") else _demo_host  # noqa: S104 — a name for links
+_demo_host = f"[{_demo_host}]" if ":" in _demo_host else _demo_host
+SITE_URL = env("SITE_URL", f"http://{_demo_host}:{env('PORT', '8000')}" if DEMO else "http://127.0.0.1:8000")
+SITE_URL = SITE_URL.rstrip("/")
+ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG or DEMO else "")
+if DEMO and "ALLOWED_HOSTS" not in os.environ:
+    # Also the name the demo is served under (make run HOST=sinergi.local), and any
+    # address when it listens on all of them (HOST=0.0.0.0).
+    ALLOWED_HOSTS += ["*"] if env("HOST") in ("0.0.0.0", "::") else [_demo_host]  # noqa: S104
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
-SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -199,10 +228,13 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-        if DEBUG or TESTING
+        if DEBUG or TESTING or DEMO
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+# The demo serves static files through WhiteNoise straight from the app's folders
+# (no collectstatic), as DEBUG is off.
+WHITENOISE_USE_FINDERS = DEMO
 # Uploads are private: never under STATIC or a web-served folder; they are
 # served only through permission-checked views.
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "private_media")))
@@ -228,7 +260,9 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Sinergi <noreply@sinergi.local>"
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 _email_backend = env(
     "EMAIL_BACKEND",
-    "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG or DEMO
+    else "django.core.mail.backends.smtp.EmailBackend",
 )
 _email_options = {}
 if _email_backend.endswith("smtp.EmailBackend"):
@@ -353,10 +387,10 @@ AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins are in the audit trail
 # Two-step sign-in (django-otp, TOTP apps plus recovery codes). Required for
 # counselors, vice principals, school admins and admin-site users when on;
 # on by default in production, off in development (the demo) and tests.
-REQUIRE_2FA = envbool("REQUIRE_2FA", "0" if DEBUG or TESTING else "1")
+REQUIRE_2FA = envbool("REQUIRE_2FA", "0" if DEBUG or TESTING or DEMO else "1")
 OTP_TOTP_ISSUER = "Sinergi"
 
-if not DEBUG:
+if not DEBUG and not DEMO:  # the demo is served over plain HTTP on this computer
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", "1")

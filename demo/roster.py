@@ -203,8 +203,9 @@ def seed_school(index, *, today=None):
             email=f"{_username(index, key)}@sukamaju.sch.id",
             # Made-up numbers, so that the WhatsApp links show in the demo.
             whatsapp=f"+62811{index:02d}{position:05d}",
+            # The school admin uses /admin/ limited to the school; no school
+            # account is a superuser (a platform operator: createsuperuser).
             is_staff=key == "admin",
-            is_superuser=key == "admin" and index == 1,
         )
         for position, (key, (name, _roles)) in enumerate(staff.items(), start=1)
     ]

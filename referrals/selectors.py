@@ -20,6 +20,7 @@ from referrals.models import (
 )
 from roster.models import Classroom, Student, TeachingAssignment, Term
 from roster.schooldays import TRIAGE_DEADLINE_SCHOOL_DAYS, SchoolCalendar
+from roster.search import name_contains
 
 _LIST_RELATED = ("student__classroom", "referred_by", "case")
 
@@ -174,7 +175,7 @@ def student_search(*, school, teacher, q, limit=SEARCH_LIMIT):
     if len(q) < MIN_SEARCH_LENGTH:
         return []
     own = teacher_classroom_ids(teacher=teacher, school=school)
-    match = Q(full_name__icontains=q)
+    match = name_contains("full_name", q)
     if q.isdigit():
         match |= Q(nisn__contains=q) | Q(nis=q)
     qs = (

@@ -89,7 +89,7 @@ def _import_preview(request, school, form):
     upload, kind = form.cleaned_data["file"], form.cleaned_data["kind"]
     result, table = roster_import_preview(school=school, data=upload.read(), kind=kind)
     context = _import_context(form=RosterImportForm(initial={"kind": kind}), result=result, filename=upload.name)
-    if result.ok:
+    if result.importable:
         # The rows wait on the server; the confirm button only carries the session
         # and a one-time token (a resent confirm lands on the first import's message).
         request.session[IMPORT_SESSION_KEY] = pending.save_pending(table=table, school=school, user=request.user)
@@ -117,7 +117,7 @@ def _import_confirm(request, school):
         if table is None:
             messages.warning(request, _("There is no import waiting to be confirmed. Please upload the file again."))
             raise _NotImported(redirect("roster:import"))
-        result = roster_import_commit(school=school, table=table)
+        result = roster_import_commit(school=school, table=table, good_rows_only=True)
         if not result.committed:
             context = _import_context(form=RosterImportForm(), result=result)
             raise _NotImported(render(request, "roster/import.html", context))

@@ -59,12 +59,14 @@ def roster_import_preview(*, school, data: bytes, kind: str | None = None) -> tu
     return roster_import_check(school=school, table=table), table
 
 
-def roster_import_commit(*, school, table: Table, dry_run: bool = False) -> ImportResult:
+def roster_import_commit(*, school, table: Table, dry_run: bool = False, good_rows_only: bool = False) -> ImportResult:
     """Check the table again and, when every row is good, write it all in one
-    transaction. ``result.committed`` says whether anything was written."""
+    transaction. With ``good_rows_only``, rows that only hold formulas to retype
+    are left out and the others written. ``result.committed`` says whether
+    anything was written."""
     with transaction.atomic():
         result = roster_import_check(school=school, table=table)
-        if dry_run or not result.ok:
+        if dry_run or not (result.importable if good_rows_only else result.ok):
             return result
         try:
             with transaction.atomic():

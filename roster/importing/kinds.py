@@ -27,7 +27,7 @@ from roster.importing.cleaning import (
     loose_key,
     name_key,
 )
-from roster.importing.columns import ColumnKind
+from roster.importing.columns import COLUMNS, ColumnKind
 from roster.importing.reading import Table
 from roster.importing.result import ImportAction, ImportResult, RowResult
 from roster.models import Classroom, Enrollment, Student, Subject, TeachingAssignment, Term
@@ -45,6 +45,11 @@ class _Cells:
 
     def __init__(self, table: Table, row: RowResult, raw: dict[str, str]):
         self.table, self.row, self.raw = table, row, raw
+        # A formula Excel never computed: this row alone is reported, once per cell.
+        self.formulas = {f for f in table.fields if table.is_formula(row.number, f)}
+        for field_name in table.fields:
+            if field_name in self.formulas:
+                self.row.error(table.label(field_name), _formula_message(table.kind, field_name), formula=True)
 
     def get(self, field_name):
         return self.raw.get(field_name, "")
@@ -57,7 +62,15 @@ class _Cells:
             return None
 
     def error(self, field_name, message):
-        self.row.error(self.table.label(field_name), message)
+        if field_name not in self.formulas:
+            self.row.error(self.table.label(field_name), message)
+
+
+def _formula_message(kind, field_name):
+    label = str(next(c.label for c in COLUMNS[kind] if c.field == field_name))
+    if not label.isupper():
+        label = label[:1].lower() + label[1:]
+    return _("A formula, not text: type the %(column)s.") % {"column": label}
 
 
 class _ClassroomIndex:

@@ -11,6 +11,7 @@ import csv
 import io
 import itertools
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import filetype
 from django.utils.translation import gettext as _
@@ -42,6 +43,14 @@ class Table:
     rows: list[tuple[int, list[str]]]  # (row number in the file, values of the kept columns)
     ignored: list[str] = field(default_factory=list)
     source: str = ""  # "csv" or "xlsx"
+    formulas: list[tuple[int, str]] = field(default_factory=list)  # (row, field) of formulas with no saved value
+
+    def is_formula(self, number: int, field_name: str) -> bool:
+        return (number, field_name) in self._formula_cells
+
+    @cached_property
+    def _formula_cells(self) -> set[tuple[int, str]]:
+        return {(int(n), f) for n, f in self.formulas}
 
     def records(self):
         """(row number, {field: value}) for each data row."""
@@ -66,6 +75,7 @@ class Table:
             "rows": self.rows,
             "ignored": self.ignored,
             "source": self.source,
+            "formulas": [list(pair) for pair in self.formulas],
         }
 
     @classmethod
@@ -81,6 +91,7 @@ class Table:
             rows=[(int(number), list(values)) for number, values in data["rows"]],
             ignored=list(data.get("ignored", [])),
             source=data.get("source", ""),
+            formulas=[(int(number), str(name)) for number, name in data.get("formulas", [])],
         )
 
 
@@ -93,9 +104,9 @@ def read_table(data: bytes, *, kind: str | None = None) -> Table:
         raise ImportFileError(_("The file is empty."))
     if len(data) > MAX_BYTES:
         raise ImportFileError(_("The file is too large (at most 5 MB)."))
-    problems = []
+    problems, formulas = [], {}
     if data.startswith(b"PK\x03\x04"):
-        source, grids = "xlsx", _xlsx_grids(data)
+        source, grids = "xlsx", _xlsx_grids(data, formulas)
     elif data.startswith(b"\xd0\xcf\x11\xe0"):
         raise ImportFileError(
             _(
@@ -129,7 +140,7 @@ def read_table(data: bytes, *, kind: str | None = None) -> Table:
         guessed = _guess(grids)
         if guessed and guessed.kind != kind and guessed.score > header.score:
             raise ImportFileError(_looks_like(guessed.kind, kind))
-    return _table(header, grid, source)
+    return _table(header, grid, source, formulas.get(id(grid), set()))
 
 
 # Reading bytes ------------------------------------------------------------
@@ -186,7 +197,9 @@ def _csv_grid(text: str, delimiter: str) -> Grid:
     return grid
 
 
-def _xlsx_grids(data: bytes) -> list[Grid]:
+def _xlsx_grids(data: bytes, formulas: dict[int, set[tuple[int, int]]]) -> list[Grid]:
+    """The sheets' cells as Excel last saved them (a formula's cached value);
+    ``formulas`` gets, per grid, the (row, column) of formulas with no saved value."""
     import openpyxl
 
     bad = ImportFileError(
@@ -196,17 +209,27 @@ def _xlsx_grids(data: bytes) -> list[Grid]:
     )
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        # The same cells once more, as typed: a formula's text where it has no saved value.
+        typed = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception:  # openpyxl raises many kinds of errors on damaged or foreign ZIP files
         raise bad from None
     grids = []
     try:
-        for sheet in workbook.worksheets[:10]:
-            if hasattr(sheet, "reset_dimensions"):
-                sheet.reset_dimensions()  # do not trust the size the file declares
-            grid, blank_run = [], 0
-            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+        for sheet, typed_sheet in zip(workbook.worksheets[:10], typed.worksheets[:10], strict=True):
+            for each in (sheet, typed_sheet):
+                if hasattr(each, "reset_dimensions"):
+                    each.reset_dimensions()  # do not trust the size the file declares
+            grid, blank_run, found = [], 0, set()
+            rows = zip(sheet.iter_rows(values_only=True), typed_sheet.iter_rows(values_only=True), strict=False)
+            for number, (values, as_typed) in enumerate(rows, start=1):
                 cells = [cell_text(v) for v in values[:MAX_COLUMNS]]
-                if any(cells):
+                unread = {
+                    (number, position)
+                    for position, (cell, typed_value) in enumerate(zip(cells, as_typed, strict=False))
+                    if not cell and isinstance(typed_value, str) and typed_value.startswith("=")
+                }
+                found |= unread
+                if any(cells) or unread:
                     blank_run = 0
                     grid.append((number, cells))
                 else:
@@ -216,12 +239,14 @@ def _xlsx_grids(data: bytes) -> list[Grid]:
                 if len(grid) > MAX_ROWS + HEADER_SCAN + 2:
                     raise ImportFileError(_("The file has too many rows (at most %(max)d).") % {"max": MAX_ROWS})
             grids.append(grid)
+            formulas[id(grid)] = found
     except ImportFileError:
         raise
     except Exception:
         raise bad from None
     finally:
         workbook.close()
+        typed.close()
     return grids
 
 
@@ -348,16 +373,18 @@ def _why_no_header(grids: list[Grid], kind: str | None) -> str:
     )
 
 
-def _table(header: _Header, grid: Grid, source: str) -> Table:
+def _table(header: _Header, grid: Grid, source: str, formulas: set[tuple[int, int]]) -> Table:
     positions = sorted(header.mapping)
     fields = [header.mapping[p] for p in positions]
     labels = [header.labels[p] for p in positions]
     ignored = [label for p, label in enumerate(header.labels) if label and p not in header.mapping]
-    rows = []
+    rows, formula_cells = [], []
     for number, cells in itertools.islice(grid, header.data_start, None):
         values = [cells[p] if p < len(cells) else "" for p in positions]
-        if any(values):
+        unread = [(number, header.mapping[p]) for p in positions if (number, p) in formulas]
+        if any(values) or unread:
             rows.append((number, values))
+            formula_cells.extend(unread)
     if not rows:
         raise ImportFileError(_("The file has a header row but no data rows below it."))
     if len(rows) > MAX_ROWS:
@@ -370,4 +397,5 @@ def _table(header: _Header, grid: Grid, source: str) -> Table:
         rows=rows,
         ignored=ignored,
         source=source,
+        formulas=formula_cells,
     )

@@ -19,6 +19,7 @@ class RowError:
     row: int | None  # the row number in the file; None for the whole file
     column: str  # the column's header as written in the file; "" for the whole row
     message: str
+    formula: bool = False  # a formula with no saved value: only its row is left out
 
 
 @dataclass
@@ -30,8 +31,8 @@ class RowResult:
     details: list[str] = field(default_factory=list)  # changed fields, "will be created" notes
     errors: list[RowError] = field(default_factory=list)
 
-    def error(self, column, message):
-        self.errors.append(RowError(self.number, str(column), str(message)))
+    def error(self, column, message, *, formula=False):
+        self.errors.append(RowError(self.number, str(column), str(message), formula))
         self.action = ImportAction.ERROR
 
     @property
@@ -62,6 +63,17 @@ class ImportResult:
     @property
     def ok(self) -> bool:
         return not self.file_errors and not any(row.errors for row in self.rows)
+
+    @property
+    def good_rows_only(self) -> bool:
+        """Some rows are good and the others only hold formulas to retype:
+        the good rows may be imported on their own."""
+        errors = self.errors
+        return bool(errors) and all(e.formula for e in errors) and any(not row.errors for row in self.rows)
+
+    @property
+    def importable(self) -> bool:
+        return self.ok or self.good_rows_only
 
     @property
     def counts(self) -> dict[str, int]:

@@ -106,3 +106,13 @@ def test_odd_filter_values_never_fail(world, login, query):
     planned_case(world)
     response = login(world.counselor).get(URL, query)
     assert response.status_code == 200
+
+
+def test_the_student_filter_ignores_apostrophes_hyphens_and_spaces(world, login):
+    world.student_a.full_name = "Muhammad Al-Ghifari"
+    world.student_a.save(update_fields=["full_name"])
+    case = planned_case(world)
+    client = login(world.counselor)
+    for typed in ("Al Ghifari", "al\u2019ghifari", "alghifari"):
+        assert case.number in client.get(URL, {"scope": "all", "q": typed}).text, typed
+    assert case.number not in client.get(URL, {"scope": "all", "q": "Al Ghafur"}).text

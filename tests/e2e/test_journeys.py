@@ -154,9 +154,9 @@ def counselor_accepts_into_a_new_case(counselor):
     expect(page.get_by_label("Lead counselor")).to_have_value(re.compile(r"\d+"))
     page.get_by_role("button", name="Accept and open a case").click()
     expect(_message(page)).to_contain_text("The referral was accepted. The teacher has been told.")
-    expect(page.locator("h1 + p")).to_contain_text("Accepted")
-    page.locator(".alert-success").get_by_role("link", name=re.compile(r"Case \d{4}-\d{4}")).click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Andi Pratama")
+    # The counselor lands on the new case (issue #12).
+    expect(page).to_have_url(re.compile(r"/cases/\d+/$"))
+    expect(page.get_by_role("heading", level=1)).to_contain_text(re.compile(r"Case \d{4}-\d{4}: Andi Pratama"))
 
     from casework.models import Case
 
@@ -397,8 +397,8 @@ def test_filing_and_triage_in_indonesian(new_page, live_server, world):
     _assert_indonesian(counselor, "Terima dan buka kasus", "Tolak dengan alasan ini")
     counselor.get_by_role("button", name="Terima dan buka kasus").click()
     _assert_indonesian(counselor, "Rujukan diterima. Guru sudah diberi tahu.")
-    expect(counselor.locator("h1 + p")).to_contain_text("Diterima")
-    counselor.locator(".alert-success").get_by_role("link", name=re.compile(r"Kasus \d{4}-\d{4}")).click()
+    # Straight on to the new case (issue #12).
+    expect(counselor.get_by_role("heading", level=1)).to_contain_text(re.compile(r"Kasus \d{4}-\d{4}"))
     _assert_indonesian(counselor, "Rencana intervensi")
     screenshot(counselor, "journey-5-case-id-desktop")
 

@@ -26,7 +26,9 @@ def test_seed_demo_builds_the_demo_school_once(settings):
         Role.VICE_PRINCIPAL,
         Role.TEACHER,
     }
-    assert User.objects.get(username="admin").is_superuser
+    admin = User.objects.get(username="admin")
+    assert admin.is_staff and not admin.is_superuser
+    assert not User.objects.filter(is_superuser=True).exists()
 
 
 @pytest.mark.django_db
@@ -49,3 +51,34 @@ def test_seed_demo_scale_makes_several_schools(settings):
         Student.objects.filter(school__npsn="20100002").count()
         == Student.objects.filter(school__npsn="20100001").count()
     )
+
+
+@pytest.mark.django_db
+def test_the_demo_admin_stays_inside_their_school_in_the_admin(settings, client):
+    """seed_demo --scale 2: `admin` works in /admin/ on school 1 alone (issue #12)."""
+    from django.urls import reverse
+
+    settings.DEBUG = True
+    call_command("seed_demo", "--scale", "2")
+    assert not User.objects.filter(is_superuser=True).exists()
+    ours, theirs = School.objects.get(npsn="20100001"), School.objects.get(npsn="20100002")
+    client.force_login(User.objects.get(username="admin"))
+
+    page = client.get(reverse("admin:roster_student_changelist"), {"all": ""})
+    assert page.status_code == 200
+    shown = {row.pk for row in page.context["cl"].result_list}
+    assert shown and not Student.objects.filter(pk__in=shown).exclude(school=ours).exists()
+    their_student = Student.objects.filter(school=theirs).first()
+    assert client.get(reverse("admin:roster_student_change", args=[their_student.pk])).status_code == 302
+
+    users = client.get(reverse("admin:accounts_user_changelist"), {"all": ""})
+    assert "s2-teacher" not in users.text
+    their_user = User.objects.get(username="s2-teacher")
+    change = reverse("admin:accounts_user_change", args=[their_user.pk])
+    assert client.get(change).status_code == 302
+    assert client.get(change.replace("/change/", "/password/")).status_code == 404
+
+    # The audit trail is for platform operators; the school reads it at /audit/.
+    assert client.get(reverse("admin:audit_auditevent_changelist")).status_code == 403
+    own = client.get(reverse("admin:roster_student_change", args=[Student.objects.filter(school=ours).first().pk]))
+    assert own.status_code == 200

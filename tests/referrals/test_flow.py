@@ -79,6 +79,7 @@ def test_file_ask_answer_accept(client, world):
     assert "The referral was accepted." in response.text
     case = Case.objects.get(student=world.student_a)
     assert case.lead_counselor == world.counselor
+    assert response.redirect_chain == [(case.get_absolute_url(), 302)]  # the counselor lands on the new case
 
     # The teacher sees "accepted" and the case link.
     counselor.logout()
@@ -144,6 +145,7 @@ def test_a_second_referral_joins_the_open_case(client, world):
     assert "The referral was accepted." in response.text
     second.refresh_from_db()
     assert second.case == case
+    assert response.redirect_chain == [(case.get_absolute_url(), 302)]  # on to the case it joined
     assert Case.objects.count() == 1
     client.logout()
     client.force_login(world.homeroom)

@@ -68,3 +68,27 @@ def test_inactive_students_are_not_listed(login, world):
     world.student_a.is_active = False
     world.student_a.save()
     assert "Andi Pratama" not in login(world.teacher).get(URL, {"q": "andi"}).text
+
+
+@pytest.mark.parametrize(
+    ("typed", "found"),
+    [
+        ("Rafi\u2019", "Rafi' Hidayat"),  # a phone keyboard's curly apostrophe
+        ("rafi hid", "Rafi' Hidayat"),
+        ("Al Ghifari", "Muhammad Al-Ghifari"),
+        ("alghifari", "Muhammad Al-Ghifari"),
+        ("Al\u2013Ghifari", "Muhammad Al-Ghifari"),
+        ("Nur  Aini", "Nur'aini Putri"),
+    ],
+)
+def test_search_ignores_apostrophes_hyphens_and_spaces(login, world, typed, found):
+    for name in ("Rafi' Hidayat", "Muhammad Al-Ghifari", "Nur'aini Putri"):
+        f.enroll(f.StudentFactory(school=world.school, full_name=name), world.class_a, world.term)
+    response = login(world.teacher).get(URL, {"q": typed})
+    assert found in response.text.replace("&#x27;", "'")
+    assert "Andi Pratama" not in response.text
+
+
+def test_a_query_of_separators_alone_finds_nobody(login, world):
+    response = login(world.teacher).get(URL, {"q": "- '"})
+    assert "Andi Pratama" not in response.text

@@ -2,6 +2,8 @@
 
 import csv
 import io
+import re
+import zipfile
 
 import openpyxl
 import pytest
@@ -34,3 +36,23 @@ def xlsx_bytes(rows, *, merges=(), title="Sheet1"):
 
 
 STUDENT_HEADER = ["nisn", "nis", "nama", "jk", "tanggal_lahir", "kelas", "nama_wali", "hp_wali"]
+
+
+def with_cached_values(data: bytes, cached: dict[str, str]) -> bytes:
+    """The XLSX with a saved value for some formula cells ({"C3": "Budi"}), as Excel
+    writes it after computing them; openpyxl itself saves formulas without one."""
+    source, target = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
+        for item in source.infolist():
+            content = source.read(item.filename)
+            if item.filename.startswith("xl/worksheets/"):
+                xml = content.decode()
+                for ref, value in cached.items():
+                    xml = re.sub(
+                        rf'<c r="{ref}"([^>]*)><f>(.*?)</f><v\s*/>',
+                        rf'<c r="{ref}"\1 t="str"><f>\2</f><v>{value}</v>',
+                        xml,
+                    )
+                content = xml.encode()
+            out.writestr(item, content)
+    return target.getvalue()

@@ -1,6 +1,7 @@
 """roster.importing: reading real school files, checking every row, committing."""
 
 import datetime
+import json
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from accounts.models import Membership, Role, User
 from roster.importing import ColumnKind, read_table, roster_import_commit, roster_import_preview
 from roster.models import Classroom, Enrollment, Student, Subject, TeachingAssignment, Term
-from tests.roster.conftest import STUDENT_HEADER, csv_bytes, xlsx_bytes
+from tests.roster.conftest import STUDENT_HEADER, csv_bytes, with_cached_values, xlsx_bytes
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
 
@@ -616,3 +617,51 @@ def test_a_clash_while_writing_saves_nothing(world, monkeypatch):
     assert not result.committed
     assert "changed while importing" in result.errors[0].message
     assert not Student.objects.filter(nisn="0081234501").exists()
+
+
+# Formula cells (issue #12) ------------------------------------------------
+
+
+def formula_rows():
+    return [
+        ["NISN", "NIS", "Nama", "JK", "Kelas"],
+        ["0081234501", "1", "Ahmad Fauzi", "L", "VII-A"],
+        ["0081234502", "2", '=HYPERLINK("https://dapo.example/s/2","Budi Santoso")', "L", "VII-A"],
+        ["0081234503", "3", "Citra Lestari", "P", "VII-A"],
+    ]
+
+
+def test_a_formula_cell_reads_the_value_excel_saved(world):
+    data = with_cached_values(xlsx_bytes(formula_rows()), {"C3": "Budi Santoso"})
+    result = commit(world, data)
+    assert result.counts["created"] == 3
+    assert Student.objects.get(nisn="0081234502").full_name == "Budi Santoso"
+
+
+def test_a_formula_without_a_saved_value_is_reported_for_its_row_alone(world):
+    result, table = preview(world, xlsx_bytes(formula_rows()))
+    assert not result.ok
+    assert errors_by_row(result) == {(3, "Nama"): "A formula, not text: type the full name."}
+    assert result.good_rows_only
+    assert [row.action for row in result.rows] == ["created", "error", "created"]
+    assert not roster_import_commit(school=world.school, table=table).committed
+    result = roster_import_commit(school=world.school, table=table, good_rows_only=True)
+    assert result.committed
+    assert set(Student.objects.filter(nisn__startswith="00812345").values_list("nisn", flat=True)) == {
+        "0081234501",
+        "0081234503",
+    }
+
+
+def test_a_formula_row_and_another_problem_block_the_file(world):
+    rows = formula_rows() + [["12", "4", "Dedi", "L", "VII-A"]]
+    result, table = preview(world, xlsx_bytes(rows))
+    assert not result.good_rows_only
+    assert not roster_import_commit(school=world.school, table=table, good_rows_only=True).committed
+    assert not Student.objects.filter(nisn="0081234501").exists()
+
+
+def test_the_formula_cells_survive_the_pending_file(world):
+    _result, table = preview(world, xlsx_bytes(formula_rows()))
+    again = type(table).from_dict(json.loads(json.dumps(table.to_dict())))
+    assert again.is_formula(3, "full_name") and not again.is_formula(2, "full_name")

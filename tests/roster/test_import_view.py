@@ -299,3 +299,20 @@ def test_a_resent_confirm_imports_once_and_says_what_the_first_did(login, world)
     assert shown[0] == shown[-1] and "2 new" in shown[0]
     assert not any("no import waiting" in m for m in shown)
     assert Student.objects.filter(school=world.school, full_name="Kadek Ayu").count() == 1
+
+
+def test_a_formula_row_is_reported_and_the_good_rows_can_be_imported(login, world):
+    client = login(world.admin)
+    rows = [
+        ["NISN", "Nama", "JK", "Kelas"],
+        ["0081234501", "Ahmad Fauzi", "L", "VII-A"],
+        ["0081234502", '=HYPERLINK("https://dapo.example/s/2","Budi")', "L", "VII-A"],
+    ]
+    page = text(upload(client, SimpleUploadedFile("siswa.xlsx", xlsx_bytes(rows))))
+    assert '<th scope="row">3</th> <td>Nama</td> <td>A formula, not text: type the full name.</td>' in page
+    assert "The name is missing" not in page
+    assert "Import the good rows" in page
+    response = confirm(client)
+    assert "Students imported: 1 new" in text(response)
+    assert Student.objects.filter(nisn="0081234501").exists()
+    assert not Student.objects.filter(nisn="0081234502").exists()

@@ -25,7 +25,8 @@ class Command(BaseCommand):
         parser.add_argument("--force", action="store_true", help="Run even though DEBUG is off.")
 
     def handle(self, *args, scale, force, **options):
-        if not settings.DEBUG and not force:
+        # `make run` serves the demo with DEBUG off (settings.DEMO): seeding is what it is for.
+        if not settings.DEBUG and not settings.DEMO and not force:
             raise CommandError("DEBUG is off: this looks like production. Use --force to seed demo data anyway.")
         if scale < 1:
             raise CommandError("--scale must be at least 1.")
@@ -38,6 +39,6 @@ class Command(BaseCommand):
             created_count += created
         self.stdout.write(self.style.SUCCESS(f"Demo data ready: {created_count} new school(s), {scale} in all."))
         self.stdout.write(
-            "Sign in at http://127.0.0.1:8000 as teacher, homeroom, counselor, counselor2, vp or admin "
+            f"Sign in at {settings.SITE_URL} as teacher, homeroom, counselor, counselor2, vp or admin "
             f"(password {DEMO_PASSWORD})."
         )
