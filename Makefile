@@ -62,10 +62,10 @@ seed: migrate
 DEMO_ENV = SINERGI_DEMO=1 HOST=$(HOST) PORT=$(PORT)
 
 run: venv compilemessages migrate
-	@$(DEMO_ENV) $(PY) manage.py shell -c "from roster.models import School; import sys; sys.exit(0 if School.objects.exists() else 1)" \
+	@$(DEMO_ENV) $(PY) manage.py shell -v 0 -c "from roster.models import School; import sys; sys.exit(0 if School.objects.exists() else 1)" \
 	  || $(DEMO_ENV) $(PY) manage.py seed_demo
 	@echo
-	@echo "Sinergi runs at $$($(DEMO_ENV) $(PY) manage.py shell -c 'from django.conf import settings; print(settings.SITE_URL)')"
+	@echo "Sinergi runs at $$($(DEMO_ENV) $(PY) manage.py shell -v 0 -c 'from django.conf import settings; print(settings.SITE_URL)')"
 	@echo "Demo sign-ins (password demo1234): teacher, homeroom, counselor, counselor2, vp, admin"
 	@echo
 	$(DEMO_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
