@@ -157,12 +157,13 @@ def actor_for(request):
 
 
 class _Lookup:
-    __slots__ = ("param", "find", "queryset")
+    __slots__ = ("param", "find", "queryset", "attrs")
 
-    def __init__(self, param, find, queryset=None):
-        self.param = param
+    def __init__(self, param, find, queryset=None, attrs=("pk",)):
+        self.param = param  # a URL parameter, or a tuple of them (then find gets a tuple)
         self.find = find
         self.queryset = queryset
+        self.attrs = attrs  # with a tuple ``param``: the record's attributes holding those values
 
 
 _SCOPES = {}  # scope -> _Lookup: find(actor, value) is the record, or None when out of scope
@@ -170,13 +171,15 @@ _OWN_ROWS = {}  # URL name -> _Lookup: find(actor, value) is the user's own row,
 _RECORDS = {}  # record name -> _Lookup: find(scope record, value) is the record in it, or None
 
 
-def register_scope(name, *, queryset=None, lookup=None, param="pk"):
+def register_scope(name, *, queryset=None, lookup=None, param="pk", attrs=("pk",)):
     """A scope's records: ``queryset(actor)`` those the actor may read, and
     ``lookup(actor, value)`` the one the URL parameter ``param`` names, None
-    when out of scope (by default: from the queryset)."""
+    when out of scope (by default: from the queryset). With several URL
+    parameters (a tuple ``param``), ``value`` is their tuple and ``attrs``
+    names the record's attributes that hold them."""
     if lookup is None:
         lookup = lambda actor, value: queryset(actor).filter(pk=value).first()  # noqa: E731
-    _SCOPES[name] = _Lookup(param, lookup, queryset)
+    _SCOPES[name] = _Lookup(param, lookup, queryset, attrs)
 
 
 def resolved(request, name):
@@ -373,6 +376,8 @@ class _Bound:
 #   "case"      a case: out of Case.objects.visible_to(actor) is 404, then the role (403).
 #   "classroom" a case's classroom guidance page: out of Case.objects.classroom_visible_to(actor)
 #               (visible_to plus this term's teachers of the student's class) is 404.
+#   "meeting"   a case's meeting: the case in Case.objects.visible_to(actor), or the actor
+#               attends the meeting (a colleague invited without joining the team), else 404.
 #   "student"   a student: not of the actor's school is 404, then the role (403).
 #   "own"       a row of the user's own (notification, input request, export): the
 #               role gates the feature first (403), someone else's row is 404.
@@ -465,7 +470,8 @@ URL_POLICY = {
     "casework:meeting_add": _url(may_lead_case, scope="case"),
     "casework:meeting_edit": _url(may_lead_case, scope="case"),
     "casework:decision_add": _url(may_lead_case, scope="case"),
-    "casework:meeting_ics": _url(may_download_meeting, scope="case", methods=_GET),
+    "casework:meeting": _url(scope="meeting", methods=_GET),
+    "casework:meeting_ics": _url(may_download_meeting, scope="meeting", methods=_GET),
     "casework:entry_add": _url(may_write_entry, scope="case"),
     "casework:follow_up_done": _url(may_finish_follow_up, scope="case"),
     "casework:follow_up_add": _url(may_lead_case, scope="case"),
@@ -503,7 +509,7 @@ PUBLIC_URLS = {
     "healthz_live",
 }
 
-SCOPES = {"referral", "case", "classroom", "student", "own"}
+SCOPES = {"referral", "case", "classroom", "meeting", "student", "own"}
 ALLOW, FORBIDDEN, NOT_FOUND, SIGN_IN = "allow", "forbidden", "not_found", "sign_in"
 
 
@@ -542,13 +548,17 @@ def check_url_access(
     rule = URL_POLICY[url_name]
     records = {"referral": referral, "case": case, "action": action, "entry": entry, "meeting": meeting}
     records["user"] = actor.user
-    scoped = {"referral": referral, "case": case, "classroom": case, "student": student}
+    scoped = {"referral": referral, "case": case, "classroom": case, "meeting": meeting, "student": student}
 
     def in_scope():
         if rule.scope == "own":
             return owner is not None and owner.pk == actor.user.pk
         record = scoped[rule.scope]
-        return record is not None and _SCOPES[rule.scope].find(actor, record.pk) is not None
+        if record is None:
+            return False
+        lookup = _SCOPES[rule.scope]
+        value = record.pk if isinstance(lookup.param, str) else tuple(getattr(record, a) for a in lookup.attrs)
+        return lookup.find(actor, value) is not None
 
     def relation_record(names):
         return next((records[name] for name in names if records.get(name) is not None), None)
@@ -568,7 +578,8 @@ def resolve_url_access(request, url_name, kwargs):
 
     def in_scope():
         lookup = _OWN_ROWS[url_name] if rule.scope == "own" else _SCOPES[rule.scope]
-        record = found[rule.scope] = lookup.find(actor, kwargs[lookup.param])
+        value = kwargs[lookup.param] if isinstance(lookup.param, str) else tuple(kwargs[p] for p in lookup.param)
+        record = found[rule.scope] = lookup.find(actor, value)
         return record is not None
 
     def relation_record(names):

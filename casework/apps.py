@@ -34,6 +34,20 @@ class CaseworkConfig(AppConfig):
             queryset=Case.objects.visible_to,
             lookup=lambda actor, pk: selectors.case_queryset(actor).filter(pk=pk).first(),
         )
+        # A meeting: of a case the actor may see, or one the actor attends.
+        policy.register_scope(
+            "meeting",
+            queryset=selectors.meeting_queryset,
+            lookup=lambda actor, ids: selectors.meeting_queryset(actor).filter(case_id=ids[0], pk=ids[1]).first(),
+            param=("pk", "meeting_id"),
+            attrs=("case_id", "pk"),
+        )
+        subjects.register(
+            "casework:meeting",
+            lambda actor, pks: dict(
+                Case.objects.visible_to(actor).filter(pk__in=pks).values_list("pk", "student__full_name")
+            ),
+        )
         policy.register_scope(
             "classroom",
             queryset=Case.objects.classroom_visible_to,

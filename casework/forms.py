@@ -201,17 +201,31 @@ class MeetingForm(OnceForm, forms.ModelForm):
         fields = ["kind", "starts_at", "duration_minutes", "place", "agenda"]
         widgets = {"starts_at": DATETIME, "agenda": CountedTextarea(attrs={"rows": 3})}
 
-    def __init__(self, *args, members=(), **kwargs):
+    def __init__(self, *args, members=(), staff=None, **kwargs):
+        """Attendees: the case team (``members``), then any other active
+        colleague of the school (``staff``: {user: roles}); attending a meeting
+        gives access to that meeting only."""
         super().__init__(*args, **kwargs)
         self.fields["starts_at"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
         self.fields["duration_minutes"].min_value = 5
+        labels = {m.user_id: _member(m) for m in members}
+        people = [m.user for m in members]
+        for user, roles in (staff or {}).items():
+            if user.pk not in labels:
+                labels[user.pk] = " · ".join([user.get_full_name(), *sorted(str(r.label) for r in roles)])
+                people.append(user)
+        for user in self._current_attendees():
+            if user.pk not in labels:
+                labels[user.pk] = user.get_full_name()
+                people.append(user)
         self.fields["attendees"] = ObjectMultipleChoiceField(
-            objects=[m.user for m in members],
-            describe=lambda u: next(_member(m) for m in members if m.user_id == u.pk),
-            label=_("Attendees"),
+            objects=people, describe=lambda u: labels[u.pk], label=_("Attendees")
         )
         if not self.is_bound and self.instance.pk is None:
             self.initial.setdefault("attendees", [m.user for m in members])
+
+    def _current_attendees(self):
+        return []
 
     def clean_duration_minutes(self):
         value = self.cleaned_data["duration_minutes"]
@@ -231,7 +245,13 @@ class MeetingEditForm(MeetingForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if not self.is_bound and self.instance.pk:
-            self.initial.setdefault("attendees", list(self.instance.attendees.all()))
+            self.initial.setdefault("attendees", self._current_attendees())
+
+    def _current_attendees(self):
+        """The meeting's attendees (kept as choices even if no longer on staff)."""
+        if not hasattr(self, "_attendees"):
+            self._attendees = list(self.instance.attendees.all()) if self.instance.pk else []
+        return self._attendees
 
 
 class EntryForm(OnceForm, forms.ModelForm):
@@ -414,7 +434,7 @@ def case_page_forms(case, page, perms, staff, actor):
         f["team"] = TeamAddForm(candidates=[u for u in staff if u.pk not in on_team], auto_id="id_team_%s")
         f["goal"] = GoalForm(auto_id="id_goal_%s")
         f["action"] = ActionForm(members=members, goals=page.goals, auto_id="id_action_%s")
-        f["meeting"] = MeetingForm(members=members, auto_id="id_meeting_%s")
+        f["meeting"] = MeetingForm(members=members, staff=staff, auto_id="id_meeting_%s")
         f["summary"] = SummaryForm(instance=case, auto_id="id_summary_%s")
         f["assessment"] = AssessmentForm(instance=case, auto_id="id_assessment_%s")
         f["guidance"] = GuidanceForm(instance=case, auto_id="id_guidance_%s")

@@ -16,7 +16,7 @@ from django.utils import timezone
 from accounts.models import Membership, Role
 from accounts.policy import STAFF_ROLES, is_responsible, may_read_referral, may_see_confidential
 from casework.charts import progress_chart
-from casework.models import Action, Case, CaseEvent, CaseEventKind, CaseStatus, EvaluationEntry, TeamRole
+from casework.models import Action, Case, CaseEvent, CaseEventKind, CaseStatus, EvaluationEntry, Meeting, TeamRole
 from casework.services import OPEN_ACTION_STATUSES, week_end
 from referrals.models import Referral, ReferralEvent, Urgency
 from roster.models import TeachingAssignment
@@ -28,6 +28,22 @@ ROLE_ORDER = {role: i for i, role in enumerate(TeamRole.values)}
 def case_queryset(actor):
     """The cases the actor may open, with what every case page shows at the top."""
     return Case.objects.visible_to(actor).select_related("student__classroom__homeroom_teacher", "lead_counselor")
+
+
+def meeting_queryset(actor):
+    """The meetings the actor may open: those of the cases the actor may see,
+    and those the actor attends (a colleague of the school invited without
+    joining the case team); ``on_case`` says whether the case is visible too."""
+    if actor.school is None:
+        return Meeting.objects.none()
+    visible = Case.objects.visible_to(actor).values("id")
+    attends = Meeting.attendees.through.objects.filter(user_id=actor.user.pk).values("meeting_id")
+    return (
+        Meeting.objects.filter(case__school=actor.school)
+        .filter(Q(case_id__in=visible) | Q(pk__in=attends))
+        .select_related("case")
+        .annotate(on_case=Exists(Case.objects.visible_to(actor).filter(pk=OuterRef("case_id"))))
+    )
 
 
 def classroom_case_queryset(actor):

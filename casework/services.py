@@ -406,7 +406,10 @@ def action_done(*, action, actor, note="", measured_value=None, rating=""):
 
 
 def _meeting_url(case, meeting):
-    return _case_url(case, f"meeting-{meeting.pk}")
+    """The meeting's own page: every attendee may open it, also a colleague
+    invited without joining the case team (it links on to the case for those
+    who may see it)."""
+    return reverse("casework:meeting", args=[case.pk, meeting.pk])
 
 
 def meeting_attachment(meeting):

@@ -245,7 +245,8 @@ DECISION_ADD = FormPage(_("Record a decision"), _("Add as action"), _("The decis
 @require_http_methods(["GET", "POST"])
 def meeting_add(request, pk):
     actor, case = _case_for(request, pk)
-    form = forms.MeetingForm(_data(request), members=_members(case))
+    staff = selectors.school_staff(school=case.school)
+    form = forms.MeetingForm(_data(request), members=_members(case), staff=staff)
     return MEETING_ADD(request, case, form, partial(services.meeting_schedule, case=case, actor=actor))
 
 
@@ -253,10 +254,10 @@ def meeting_add(request, pk):
 def meeting_edit(request, pk, meeting_id):
     actor, case = _case_for(request, pk)
     meeting = get_object_or_404(case.meetings, pk=meeting_id)
-    members = _members(case)
-    form = forms.MeetingEditForm(_data(request), instance=meeting, members=members)
+    members, staff = _members(case), selectors.school_staff(school=case.school)
+    form = forms.MeetingEditForm(_data(request), instance=meeting, members=members, staff=staff)
     save = partial(services.meeting_update, meeting=meeting, actor=actor)
-    fresh = lambda current: forms.MeetingEditForm(instance=current, members=members)  # noqa: E731
+    fresh = lambda current: forms.MeetingEditForm(instance=current, members=members, staff=staff)  # noqa: E731
     return MEETING_EDIT.but(anchor=f"meeting-{meeting.pk}")(request, case, form, save, fresh=fresh)
 
 
@@ -270,12 +271,29 @@ def decision_add(request, pk, meeting_id):
     return DECISION_ADD.but(anchor=f"meeting-{meeting.pk}")(request, case, form, save)
 
 
+def _meeting_for(request, pk, meeting_id):
+    """The meeting if the actor may open it (of a visible case, or attended), 404 otherwise."""
+    found = resolved(request, "meeting")
+    return found or get_object_or_404(selectors.meeting_queryset(actor_for(request)), case_id=pk, pk=meeting_id)
+
+
+@require_GET
+def meeting(request, pk, meeting_id):
+    """One meeting, read-only: what an attendee who is not on the case team
+    may see (time, place, attendees, agenda, minutes, decisions), nothing else
+    of the case."""
+    m = _meeting_for(request, pk, meeting_id)
+    m.decision_actions = list(m.decisions.select_related("responsible"))
+    audit_record(request=request, action=AuditAction.VIEW, obj=m)
+    return render(request, "casework/meeting.html", {"m": m, "case": m.case})
+
+
 @require_GET
 def meeting_calendar(request, pk, meeting_id):
     """The meeting as an .ics file, for its attendees and the counselors and
     vice principal who can see the case."""
-    actor, case = _case_for(request, pk)
-    meeting = resolved(request, "meeting") or get_object_or_404(case.meetings, pk=meeting_id)
+    meeting = _meeting_for(request, pk, meeting_id)
+    case = meeting.case
     audit_record(request=request, action=AuditAction.DOWNLOAD, obj=meeting)
     response = HttpResponse(meeting_ics(meeting, case_number=case.number), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{meeting_filename(meeting, case.number)}"'

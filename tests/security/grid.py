@@ -203,12 +203,13 @@ def build_grid(world):
         next_follow_up=timezone.localdate() + datetime.timedelta(days=5),
     )
     g.case_a.entries_for_grid.append(teacher_entry)
-    # Case B: VIII-B, neither the teacher nor the homeroom teacher involved.
+    # Case B: VIII-B, the teacher not involved; the homeroom teacher of VII-A,
+    # not on its team, is invited to its meeting (sees that meeting only).
     g.case_b = _plan(
         _case(w.other_teacher, w.school, w.student_b, w.counselor2),
         lead=w.counselor2,
         responsible=w.other_teacher,
-        attendees=[w.counselor2, w.other_teacher],
+        attendees=[w.counselor2, w.other_teacher, w.homeroom],
     )
     # Case O: at the other school.
     g.case_o = _plan(
@@ -312,6 +313,8 @@ def targets(entry, rule, g):
     if params == {"name"} and entry.name == "roster:import_example":
         return [Target("students.csv", {"name": "students.csv"})]
     if rule.scope in ("case", "classroom"):
+        return _case_targets(params, g)
+    if rule.scope == "meeting" and params == {"pk", "meeting_id"}:
         return _case_targets(params, g)
     if rule.scope == "referral":
         return _referral_targets(params, g)
