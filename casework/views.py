@@ -16,7 +16,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import Role
 from accounts.policy import actor_for, may_lead_case, may_reassign, may_see_confidential, resolved
@@ -66,7 +65,6 @@ def _members(case):
 # Dashboards -----------------------------------------------------------------
 
 
-@require_GET
 def caseload(request):
     """The counselor's caseload: cases with follow-ups, actions due and urgent flags."""
     actor = actor_for(request)
@@ -81,7 +79,6 @@ def caseload(request):
     return render(request, "casework/caseload.html", context)
 
 
-@require_GET
 def tasks(request):
     """My open actions and follow-ups across cases, each with a one-step done."""
     actor = actor_for(request)
@@ -97,7 +94,6 @@ def tasks(request):
 # The case record ------------------------------------------------------------
 
 
-@require_GET
 def detail(request, pk):
     actor, case = _case_for(request, pk)
     page = selectors.case_page(case=case, actor=actor)
@@ -110,7 +106,6 @@ def detail(request, pk):
     return render(request, "casework/detail.html", context)
 
 
-@require_GET
 def print_view(request, pk):
     """A printable case summary for a case conference or a hand-over. Never
     holds confidential notes, whoever prints it."""
@@ -121,7 +116,6 @@ def print_view(request, pk):
     return render(request, "casework/print.html", {"case": case, "page": page, "statuses": CaseStatus.choices})
 
 
-@require_GET
 def classroom(request, pk):
     """What you can do in class: the counselor's classroom guidance, read-only,
     for the student's teachers. Everyone who may see the case opens it, and so
@@ -144,7 +138,6 @@ TEAM_ADD = FormPage(
 REASSIGN = FormPage(_("Change the lead counselor"), _("Save"), _("The lead counselor was changed."), "team")
 
 
-@require_http_methods(["GET", "POST"])
 def team_add(request, pk):
     actor, case = _case_for(request, pk)
     on_team = set(case.members.values_list("user_id", flat=True))
@@ -153,7 +146,6 @@ def team_add(request, pk):
     return TEAM_ADD(request, case, form, partial(services.case_add_member, case=case, actor=actor))
 
 
-@require_http_methods(["GET", "POST"])
 def reassign(request, pk):
     actor, case = _case_for(request, pk)
     counselors = [u for u, roles in selectors.school_staff(school=actor.school).items() if Role.COUNSELOR in roles]
@@ -170,7 +162,6 @@ TEXT_PAGES = {
 }
 
 
-@require_http_methods(["GET", "POST"])
 def edit_text(request, pk, part):
     actor, case = _case_for(request, pk)
     form_class, page = TEXT_PAGES[part]
@@ -188,13 +179,11 @@ ACTION_DONE_INTRO = _("Add a short note on how it went, if you like. It goes to 
 ACTION_DONE = FormPage("", _("Mark as done"), "", "plan", ACTION_DONE_INTRO, follow_next=True)
 
 
-@require_http_methods(["GET", "POST"])
 def goal_add(request, pk):
     actor, case = _case_for(request, pk)
     return GOAL_ADD(request, case, forms.GoalForm(_data(request)), partial(services.goal_add, case=case, actor=actor))
 
 
-@require_http_methods(["GET", "POST"])
 def goal_edit(request, pk, goal_id):
     actor, case = _case_for(request, pk)
     goal = get_object_or_404(case.goals, pk=goal_id)
@@ -205,14 +194,12 @@ def goal_edit(request, pk, goal_id):
     return GOAL_EDIT(request, case, form, save, fresh=lambda current: forms.GoalEditForm(instance=current))
 
 
-@require_http_methods(["GET", "POST"])
 def action_add(request, pk):
     actor, case = _case_for(request, pk)
     form = forms.ActionForm(_data(request), members=_members(case), goals=list(case.goals.all()))
     return ACTION_ADD(request, case, form, partial(services.action_add, case=case, actor=actor))
 
 
-@require_http_methods(["GET", "POST"])
 def action_edit(request, pk, action_id):
     actor, case = _case_for(request, pk)
     action = get_object_or_404(case.actions.select_related("responsible", "goal"), pk=action_id)
@@ -222,7 +209,6 @@ def action_edit(request, pk, action_id):
     return ACTION_EDIT(request, case, form, partial(services.action_update, action=action, actor=actor), fresh=fresh)
 
 
-@require_http_methods(["GET", "POST"])
 def action_done(request, pk, action_id):
     """Mark an action done, optionally with a short evaluation entry."""
     actor, case = _case_for(request, pk)
@@ -242,7 +228,6 @@ MEETING_EDIT = FormPage(_("Meeting: time, place, minutes"), _("Save meeting"), _
 DECISION_ADD = FormPage(_("Record a decision"), _("Add as action"), _("The decision is now an action of the plan."))
 
 
-@require_http_methods(["GET", "POST"])
 def meeting_add(request, pk):
     actor, case = _case_for(request, pk)
     staff = selectors.school_staff(school=case.school)
@@ -250,7 +235,6 @@ def meeting_add(request, pk):
     return MEETING_ADD(request, case, form, partial(services.meeting_schedule, case=case, actor=actor))
 
 
-@require_http_methods(["GET", "POST"])
 def meeting_edit(request, pk, meeting_id):
     actor, case = _case_for(request, pk)
     meeting = get_object_or_404(case.meetings, pk=meeting_id)
@@ -261,7 +245,6 @@ def meeting_edit(request, pk, meeting_id):
     return MEETING_EDIT.but(anchor=f"meeting-{meeting.pk}")(request, case, form, save, fresh=fresh)
 
 
-@require_http_methods(["GET", "POST"])
 def decision_add(request, pk, meeting_id):
     """A meeting's decision becomes an action of the plan in one step."""
     actor, case = _case_for(request, pk)
@@ -277,7 +260,6 @@ def _meeting_for(request, pk, meeting_id):
     return found or get_object_or_404(selectors.meeting_queryset(actor_for(request)), case_id=pk, pk=meeting_id)
 
 
-@require_GET
 def meeting(request, pk, meeting_id):
     """One meeting, read-only: what an attendee who is not on the case team
     may see (time, place, attendees, agenda, minutes, decisions), nothing else
@@ -288,7 +270,6 @@ def meeting(request, pk, meeting_id):
     return render(request, "casework/meeting.html", {"m": m, "case": m.case})
 
 
-@require_GET
 def meeting_calendar(request, pk, meeting_id):
     """The meeting as an .ics file, for its attendees and the counselors and
     vice principal who can see the case."""
@@ -313,7 +294,6 @@ FOLLOW_UP_ADD = FormPage(
 )
 
 
-@require_http_methods(["GET", "POST"])
 def entry_add(request, pk):
     actor, case = _case_for(request, pk)
     goals = list(case.goals.all())
@@ -324,7 +304,6 @@ def entry_add(request, pk):
     return ENTRY_ADD(request, case, form, partial(services.entry_add, case=case, actor=actor))
 
 
-@require_http_methods(["GET", "POST"])
 def follow_up_done(request, pk, entry_id):
     actor, case = _case_for(request, pk)
     entry = resolved(request, "entry") or get_object_or_404(case.entries.select_related("goal", "action"), pk=entry_id)
@@ -332,7 +311,6 @@ def follow_up_done(request, pk, entry_id):
     return FOLLOW_UP_DONE(request, case, form, partial(services.follow_up_done, entry=entry, actor=actor))
 
 
-@require_http_methods(["GET", "POST"])
 def follow_up_add(request, pk):
     """The caseload's quick "add follow-up"."""
     actor, case = _case_for(request, pk)
@@ -360,13 +338,11 @@ CLOSE = FormPage(
 REOPEN = FormPage(_("Reopen the case"), _("Reopen"), _("The case was reopened. The team has been told."), "status")
 
 
-@require_http_methods(["GET", "POST"])
 def note_add(request, pk):
     actor, case = _case_for(request, pk)
     return NOTE_ADD(request, case, forms.NoteForm(_data(request)), partial(services.note_add, case=case, actor=actor))
 
 
-@require_POST
 def set_status(request, pk):
     actor, case = _case_for(request, pk)
     form = forms.StatusForm(request.POST, choices=case.status_choices())
@@ -374,7 +350,6 @@ def set_status(request, pk):
     return page(request, case, form, partial(services.case_set_status, case=case, actor=actor))
 
 
-@require_http_methods(["GET", "POST"])
 def close(request, pk):
     actor, case = _case_for(request, pk)
     open_actions = case.actions.filter(status__in=services.OPEN_ACTION_STATUSES).select_related("responsible")
@@ -382,7 +357,6 @@ def close(request, pk):
     return CLOSE(request, case, form, partial(services.case_close, case=case, actor=actor))
 
 
-@require_http_methods(["GET", "POST"])
 def reopen(request, pk):
     actor, case = _case_for(request, pk)
     return REOPEN(
@@ -393,7 +367,6 @@ def reopen(request, pk):
 # Accepting a referral into a case (the form is on the referral's page).
 
 
-@require_POST
 def accept_referral(request, pk):
     actor, referral = referral_views._referral_or_404(request, pk)
     if not referral_views._state_allows(request, referral, "accept"):

@@ -3,7 +3,6 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from accounts.policy import actor_for, resolved
 from notifications import channels, selectors, services, subjects
@@ -28,7 +27,6 @@ def notification_list(request):
     return render(request, "notifications/list.html", {"page": page})
 
 
-@require_POST
 def notification_read(request, notification_id):
     """Mark read and open the record it is about."""
     notification = _get_own_notification(request, notification_id)
@@ -39,7 +37,6 @@ def notification_read(request, notification_id):
     return redirect("notifications:list")
 
 
-@require_POST
 def notification_read_all(request):
     count = services.notifications_mark_all_read(user=request.user, school=actor_for(request).school)
     if count:

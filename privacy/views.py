@@ -4,7 +4,6 @@ from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
-from django.views.decorators.http import require_http_methods
 
 from accounts.policy import actor_for, resolved
 from audit.models import AuditAction
@@ -23,7 +22,6 @@ def _student_for(request, student_id):
     return actor, student
 
 
-@require_http_methods(["GET", "POST"])
 def student_export(request, student_id):
     actor, student = _student_for(request, student_id)
     form = StudentExportForm(

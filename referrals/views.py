@@ -12,7 +12,6 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from accounts.once import landed, submit_once
 from accounts.policy import actor_for, may_triage, resolved
@@ -247,7 +246,6 @@ def _referrer_only(request, referral):
         raise PermissionDenied
 
 
-@require_POST
 def withdraw(request, pk):
     actor, referral = _referral_or_404(request, pk)
     _referrer_only(request, referral)
@@ -261,7 +259,6 @@ def withdraw(request, pk):
     )
 
 
-@require_POST
 def resubmit(request, pk):
     actor, referral = _referral_or_404(request, pk)
     _referrer_only(request, referral)
@@ -278,7 +275,6 @@ def resubmit(request, pk):
     )
 
 
-@require_POST
 def ask(request, pk):
     actor, referral = _referral_or_404(request, pk)
     if not _state_allows(request, referral, "ask"):
@@ -294,7 +290,6 @@ def ask(request, pk):
     )
 
 
-@require_POST
 def decline(request, pk):
     actor, referral = _referral_or_404(request, pk)
     if not _state_allows(request, referral, "decline"):
@@ -310,7 +305,6 @@ def decline(request, pk):
     )
 
 
-@require_POST
 def request_input(request, pk):
     actor, referral = _referral_or_404(request, pk)
     if not _state_allows(request, referral, "request_input"):

@@ -9,7 +9,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
 
 from accounts.policy import actor_for, resolved
 from audit.models import AuditAction, ObjectType
@@ -39,7 +38,6 @@ def _get_export(request, export_id):
     )
 
 
-@require_GET
 def index(request):
     actor = _reports_actor(request)
     form = filter_form_for(actor.school, request.GET)
@@ -78,7 +76,6 @@ def _referrals_page(request, actor, filters, categories, calendar):
     return page
 
 
-@require_GET
 def export(request):
     actor = _reports_actor(request)
     fmt, dataset = request.GET.get("format"), request.GET.get("dataset")
@@ -144,14 +141,12 @@ def _attachment(response, filename):
     return response
 
 
-@require_GET
 def export_status(request, export_id):
     job = _get_export(request, export_id)
     context = {"job": job, "ExportStatus": ExportStatus, "back_query": urlencode(job.params.get("filters", {}))}
     return render(request, "reports/export_status.html", context)
 
 
-@require_GET
 def export_download(request, export_id):
     job = _get_export(request, export_id)
     if job.status != ExportStatus.DONE or not job.file:

@@ -4,7 +4,6 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
 
 from accounts.once import TOKEN_FIELD, landed, new_token, submit_once
 from accounts.policy import actor_for
@@ -54,7 +53,6 @@ IMPORT_EXAMPLES = {
 EXAMPLES_DIR = settings.BASE_DIR / "docs" / "examples"
 
 
-@require_http_methods(["GET", "POST"])
 def import_roster(request):
     """Upload a roster file, see what it will do, then import it (school admins)."""
     actor = actor_for(request)
