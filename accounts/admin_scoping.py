@@ -46,6 +46,12 @@ class SchoolScopedAdmin(admin.ModelAdmin):
             exclude.append("school")
         return exclude
 
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if request.user.is_superuser or self.school_field != "school":
+            return form
+        return type(form.__name__, (OwnSchoolForm, form), {"own_school": self._actor(request).school})
+
     def save_model(self, request, obj, form, change):
         if not request.user.is_superuser and self.school_field == "school":
             obj.school = self._actor(request).school
@@ -62,3 +68,21 @@ class SchoolScopedAdmin(admin.ModelAdmin):
         elif any(f.name == "school" for f in model._meta.fields):
             field.queryset = field.queryset.filter(school=school)
         return field
+
+
+class OwnSchoolForm:
+    """Mixed into a school admin's form, which has no school field.
+
+    The school is still part of what must be unique (a subject's name within
+    its school), so it is set before validation and kept in the checks: a
+    duplicate is an error on the form, not an IntegrityError and a 500.
+    """
+
+    own_school = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.school = self.own_school
+
+    def _get_validation_exclusions(self):
+        return super()._get_validation_exclusions() - {"school"}

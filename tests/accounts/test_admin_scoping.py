@@ -197,3 +197,36 @@ def test_the_add_forms_with_dropdowns_are_covered(admin_client, world):
         response = admin_client.get(_url(model, "add"))
         assert response.status_code == 200, label
         assert fields <= set(_dropdowns(response)), label
+
+
+# label -> (fields of a row that repeats one of world.school's, the field the error is about)
+DUPLICATES = {
+    "roster.Subject": lambda w: {"name": w.maths.name},
+    "roster.Classroom": lambda w: {"name": w.class_a.name, "grade": w.class_a.grade},
+    "roster.AcademicYear": lambda w: {
+        "name": w.term.year.name,
+        "starts_on": w.term.year.starts_on.isoformat(),
+        "ends_on": w.term.year.ends_on.isoformat(),
+    },
+    "roster.Holiday": lambda w: {"date": "2026-08-17", "name": "Again"},
+    "referrals.ConcernCategory": lambda w: {
+        "code": ConcernCategory.objects.filter(school=w.school).first().code,
+        "name": "Again",
+        "position": 0,
+        "is_active": "on",
+    },
+}
+
+
+@pytest.mark.parametrize("label", sorted(DUPLICATES))
+def test_a_duplicate_within_the_school_is_a_form_error_not_a_500(admin_client, world, label):
+    model = next(model for model in SCOPED_MODELS if model._meta.label == label)
+    if label == "roster.Holiday":
+        Holiday.objects.create(school=world.school, date=datetime.date(2026, 8, 17), name="Ours")
+    before = model._default_manager.count()
+    data = {"_save": "Save", **DUPLICATES[label](world)}
+    response = admin_client.post(_url(model, "add"), data)
+    assert response.status_code == 200, label
+    assert response.context["adminform"].form.errors, label
+    assert "already" in response.text or "sudah ada" in response.text, response.context["adminform"].form.errors
+    assert model._default_manager.count() == before
