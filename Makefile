@@ -23,7 +23,7 @@ FIND_PYTHON = for c in python3.13 python3.12 python3 $$HOME/.pyenv/versions/3.13
 	done; exit 1
 endif
 
-.PHONY: run test ci venv check-python lint format bandit scan migrate messages compilemessages seed worker beat bench fault fault-short clean
+.PHONY: run test ci venv check-python lint format bandit scan migrate messages compilemessages seed worker beat bench bench-import fault fault-short clean
 
 # An existing .venv of 3.12+ is kept, whatever PYTHON says (check-python warns).
 $(VENV)/.installed: requirements.txt requirements-dev.txt | check-python
@@ -105,7 +105,15 @@ worker: venv
 beat: venv
 	$(VENV)/bin/celery -A config beat -l info
 
-bench: venv
+# Page benchmark (scripts/bench.py, about 10 minutes): the demo school and the same school
+# grown to three years of history on a throwaway PostgreSQL database, gunicorn with DEBUG
+# off; prints JSON (pages as multiples of a bare page, SQL, query plans, a load phase).
+# BENCH_ARGS passes options, e.g. make bench BENCH_ARGS="--rounds 20 --out bench.json".
+bench: venv compilemessages
+	$(PY) scripts/bench.py $(BENCH_ARGS)
+
+# How long importing 1,000 students takes (scripts/bench_import.py).
+bench-import: venv
 	$(PY) scripts/bench_import.py
 
 # Fault test under load (scripts/fault_test.py): two app processes, a worker and
