@@ -116,6 +116,10 @@ class Case(models.Model):
         indexes = [
             # The caseload dashboard: a counselor's cases by status.
             models.Index(fields=["school", "lead_counselor", "status"], name="case_caseload"),
+            # Reports and tasks: a school's cases that are not closed (few, whatever the history).
+            models.Index(fields=["school", "opened_at"], condition=~models.Q(status="closed"), name="case_school_open"),
+            # Reports: a school's cases closed in a period.
+            models.Index(fields=["school", "closed_at"], name="case_school_closed"),
         ]
 
     def __str__(self):
@@ -335,7 +339,17 @@ class EvaluationEntry(models.Model):
         ordering = ["-date", "-id"]
         constraints = [text_limit("note", TEXT_LIMIT)]
         # Due and overdue follow-ups across a school.
-        indexes = [models.Index(fields=["author", "next_follow_up"], name="entry_follow_up")]
+        indexes = [
+            models.Index(fields=["author", "next_follow_up"], name="entry_follow_up"),
+            # Follow-ups still to do, per case (caseload, reports): a few rows whatever the history.
+            models.Index(
+                fields=["case", "next_follow_up"],
+                condition=models.Q(follow_up_done_at__isnull=True, next_follow_up__isnull=False),
+                name="entry_open_follow_up",
+            ),
+            # A case's log in date order, and entries of the school's cases in a period.
+            models.Index(fields=["case", "date"], name="entry_case_date"),
+        ]
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.date}"

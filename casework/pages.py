@@ -55,7 +55,8 @@ class FormPage:
     token for an accounts.once.OnceForm, a resend lands where the first did), writes the audit row, says ``success`` (a text,
     or a function of the cleaned data, called after the save) and redirects to
     ``done_url`` or the case at ``anchor`` (a safe ``?next=`` first when
-    ``follow_next``). A RuleError becomes a form error next to its field or at the
+    ``follow_next``). A GET with ``?fragment=1`` answers the form alone (the case
+    page and the caseload fetch it when the user opens it). A RuleError becomes a form error next to its field or at the
     top; a StaleEdit answers 409 with what the user typed above ``fresh(current)``."""
 
     title: str
@@ -111,4 +112,10 @@ class FormPage:
             "intro": self.intro,
             "next": request.POST.get("next") or request.GET.get("next") or "",
         }
+        if request.method == "GET" and request.GET.get("fragment") == "1":
+            # The form alone, fetched by a page that draws it only when opened.
+            context["fragment"] = True
+            # Ids of its own: several fetched forms may sit on one page.
+            form.auto_id = f"id_{request.resolver_match.url_name}_%s"
+            return render(request, "casework/partials/form_page_form.html", context)
         return render(request, "casework/form_page.html", context, status=409 if conflict else 200)

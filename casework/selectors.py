@@ -98,7 +98,10 @@ def caseload(*, actor, today=None):
             next_follow_up=Subquery(open_follow_ups.order_by("next_follow_up").values("next_follow_up")[:1]),
             overdue_follow_ups=_count(open_follow_ups.filter(next_follow_up__lt=today)),
             actions_due=_count(due_actions),
-            urgent=Exists(Referral.objects.filter(case=OuterRef("pk"), urgency=Urgency.URGENT)),
+            # The school too, so that the check reads this case's referrals, not every urgent one.
+            urgent=Exists(
+                Referral.objects.filter(school=OuterRef("school"), case=OuterRef("pk"), urgency=Urgency.URGENT)
+            ),
         )
         .order_by("-urgent", F("next_follow_up").asc(nulls_last=True), "year", "sequence")
     )
@@ -172,8 +175,17 @@ def school_staff(*, school):
     return staff
 
 
-def case_page(*, case, actor, now=None):
-    """Everything the case record shows, one query per kind of row."""
+# The case page folds a long history: the newest entries and timeline events,
+# with a plain link to all of them (the print view always shows all).
+ENTRIES_SHOWN = 20
+TIMELINE_SHOWN = 30
+
+
+def case_page(*, case, actor, now=None, entries_shown=None, timeline_shown=None):
+    """Everything the case record shows, one query per kind of row. With
+    ``entries_shown``/``timeline_shown`` the log and the timeline are folded
+    to their newest rows (``entries_folded``/``timeline_folded`` say so); the
+    case's own timeline events are then read newest first and no further."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     members = sorted(case.members.select_related("user"), key=lambda m: (ROLE_ORDER.get(m.role, 99), m.added_at, m.pk))
@@ -184,7 +196,12 @@ def case_page(*, case, actor, now=None):
     referrals = list(
         case.referrals.select_related("referred_by", "subject").prefetch_related("categories").order_by("created_at")
     )
-    events = list(case.events.select_related("actor"))
+    events = case.events.select_related("actor")
+    if timeline_shown is not None:
+        # One more than shown: whether there is more to show, without counting.
+        events = list(events.order_by("-created_at", "-id")[: timeline_shown + 1])[::-1]
+    else:
+        events = list(events)
     referral_events = list(
         ReferralEvent.objects.filter(referral__case=case).select_related("actor", "referral").order_by("created_at")
     )
@@ -245,6 +262,11 @@ def case_page(*, case, actor, now=None):
         ),
         key=lambda item: item.at,
     )
+    timeline_folded = timeline_shown is not None and len(timeline) > timeline_shown
+    if timeline_folded:
+        timeline = timeline[-timeline_shown:]
+    entries_folded = entries_shown is not None and len(entries) > entries_shown
+    shown_entries = entries[:entries_shown] if entries_folded else entries
     return SimpleNamespace(
         case=case,
         members=members,
@@ -256,12 +278,15 @@ def case_page(*, case, actor, now=None):
         meetings=meetings,
         upcoming_meetings=upcoming,
         past_meetings=past,
-        entries=entries,
+        entries=shown_entries,
+        entry_count=len(entries),
+        entries_folded=entries_folded,
         open_follow_ups=open_follow_ups,
         referrals=referrals,
         teacher_views=teacher_views,
         to_discuss=to_discuss,
         timeline=timeline,
+        timeline_folded=timeline_folded,
         notes=notes,
         my_action_ids=my_action_ids,
         my_goal_ids=my_goal_ids,

@@ -72,8 +72,7 @@ def caseload(request):
     cases = filterset.qs
     totals = selectors.caseload_totals(cases)
     page = Paginator(cases, CASELOAD_PAGE_SIZE).get_page(request.GET.get("page"))
-    for case in page:
-        case.follow_up_form = forms.FollowUpForm(auto_id=f"id_fu{case.pk}_%s")
+    # Each row's "add follow-up" is a link; its form is drawn only when opened (on-demand-forms.js).
     context = {"filter": filterset, "page_obj": page, "totals": totals, "today": timezone.localdate()}
     context["triage_waiting"] = selectors.triage_waiting(actor=actor)
     return render(request, "casework/caseload.html", context)
@@ -96,7 +95,13 @@ def tasks(request):
 
 def detail(request, pk):
     actor, case = _case_for(request, pk)
-    page = selectors.case_page(case=case, actor=actor)
+    # A long history is folded; ?log=all and ?timeline=all (plain links) show all of it.
+    page = selectors.case_page(
+        case=case,
+        actor=actor,
+        entries_shown=None if request.GET.get("log") == "all" else selectors.ENTRIES_SHOWN,
+        timeline_shown=None if request.GET.get("timeline") == "all" else selectors.TIMELINE_SHOWN,
+    )
     audit_record(request=request, action=AuditAction.VIEW, obj=case)
     perms = _permissions(actor, case, page)
     staff = selectors.school_staff(school=actor.school) if perms.edit or perms.reassign else {}

@@ -204,6 +204,8 @@ class Referral(models.Model):
             models.Index(fields=["school", "status", "submitted_at"], name="referral_queue"),
             # "My referrals": a teacher's referrals, newest first.
             models.Index(fields=["school", "referred_by", "-created_at"], name="referral_by_teacher"),
+            # Reports: a school's referrals filed in a period.
+            models.Index(fields=["school", "created_at"], name="referral_school_created"),
         ]
 
     def __str__(self):

@@ -13,12 +13,13 @@ report filters narrow it:
 import datetime
 import math
 
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Value
+from django.db.models import Count, Exists, F, Func, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Abs, Coalesce, TruncDate, TruncMonth
 
 from accounts.models import Membership, Role, User
 from casework.models import Case, CaseStatus, EvaluationEntry, Goal, Meeting, MeetingKind, Outcome
 from referrals.models import EventKind, Referral, ReferralEvent, Status
+from roster.models import School
 from roster.schooldays import TRIAGE_DEADLINE_SCHOOL_DAYS
 
 CategoryLink = Referral.categories.through
@@ -70,7 +71,8 @@ def referral_indicators(*, actor, filters):
     """Referrals received, with feedback, and how many teachers referred."""
     answered = Exists(ReferralEvent.objects.filter(referral=OuterRef("pk"), kind__in=FEEDBACK_EVENT_KINDS))
     qs = referrals_in_scope(actor=actor, filters=filters).annotate(answered=answered)
-    has_feedback = Q(answered=True) | Q(status__in=FEEDBACK_STATUSES)
+    # The status first: PostgreSQL then asks for events only of the referrals it does not settle.
+    has_feedback = Q(status__in=FEEDBACK_STATUSES) | Q(answered=True)
     return qs.aggregate(
         received=Count("id"),
         with_feedback=Count("id", filter=has_feedback),
@@ -113,24 +115,49 @@ def case_indicators(*, actor, filters):
     )
 
 
+def cases_open_in_period(*, actor, filters):
+    """Cases matching the filters that were open at some time in the period.
+    An entry dated in the period, or a goal measured in it, belongs to one of
+    them (entries are written on open cases and dated from the case's opening),
+    so the queries below read those cases' rows, not the school's whole history."""
+    qs = cases_in_scope(actor=actor, filters=filters).filter(opened_at__lt=filters.ends_at)
+    return qs.filter(~Q(status=CaseStatus.CLOSED) | Q(closed_at__gte=filters.starts_at))
+
+
+def _scalar(qs, expression):
+    """A scalar subquery: one aggregate over ``qs``, for a one-row query."""
+    return Subquery(qs.order_by().annotate(value=expression).values("value")[:1])
+
+
 def entry_indicators(*, actor, filters, today):
-    """Overdue follow-ups (as of today) and how many teachers wrote
-    evaluation entries in the period."""
+    """Overdue follow-ups (as of today, on the cases not closed) and how many
+    teachers wrote evaluation entries dated in the period. One query of two
+    subqueries, each reading only the rows it counts (index entry_open_follow_up,
+    entry_case_date)."""
     school = filters.school
-    holds_role = Membership.objects.filter(user=OuterRef("author"), school=school)
-    qs = EvaluationEntry.objects.filter(case__in=cases_in_scope(actor=actor, filters=filters).values("id")).annotate(
-        by_teacher=Exists(holds_role.filter(role=Role.TEACHER)),
-        by_counselor=Exists(holds_role.filter(role=Role.COUNSELOR)),
+    open_now = cases_in_scope(actor=actor, filters=filters).exclude(status=CaseStatus.CLOSED).values("id")
+    overdue = EvaluationEntry.objects.filter(
+        case__in=open_now, next_follow_up__lt=today, follow_up_done_at__isnull=True
     )
-    in_period = Q(date__gte=filters.date_from, date__lte=filters.date_to)
-    return qs.aggregate(
-        overdue=Count(
-            "id",
-            filter=Q(next_follow_up__lt=today, follow_up_done_at__isnull=True) & ~Q(case__status=CaseStatus.CLOSED),
-        ),
-        entries=Count("id", filter=in_period),
-        entry_teachers=Count("author", distinct=True, filter=in_period & Q(by_teacher=True, by_counselor=False)),
+    teachers = Membership.objects.filter(school=school, role=Role.TEACHER).values("user")
+    counselors = Membership.objects.filter(school=school, role=Role.COUNSELOR).values("user")
+    by_teachers = EvaluationEntry.objects.filter(
+        case__in=cases_open_in_period(actor=actor, filters=filters).values("id"),
+        date__gte=filters.date_from,
+        date__lte=filters.date_to,
+        author__in=teachers,
+    ).exclude(author__in=counselors)
+    count = Func(F("id"), function="COUNT", output_field=IntegerField())
+    distinct_authors = Func(
+        F("author"), function="COUNT", template="%(function)s(DISTINCT %(expressions)s)", output_field=IntegerField()
     )
+    row = (
+        School.objects.filter(pk=school.pk)
+        .annotate(overdue=_scalar(overdue, count), entry_teachers=_scalar(by_teachers, distinct_authors))
+        .values("overdue", "entry_teachers")
+        .first()
+    )
+    return row or {"overdue": 0, "entry_teachers": 0}
 
 
 def meeting_indicators(*, actor, filters, now):
@@ -154,7 +181,7 @@ def goal_indicators(*, actor, filters):
     latest = Subquery(measured.order_by("-date", "-id").values("measured_value")[:1])
     qs = (
         Goal.objects.filter(
-            case__in=cases_in_scope(actor=actor, filters=filters).values("id"),
+            case__in=cases_open_in_period(actor=actor, filters=filters).values("id"),
             baseline__isnull=False,
             target__isnull=False,
         )

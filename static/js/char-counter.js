@@ -3,7 +3,9 @@
 (function () {
   "use strict";
 
-  document.querySelectorAll("[data-counter-for]").forEach(function (counter) {
+  // Also for a form fetched later (static/js/on-demand-forms.js): sinergiCounters(itsContainer).
+  function counters(root) {
+  root.querySelectorAll("[data-counter-for]").forEach(function (counter) {
     var field = document.getElementById(counter.getAttribute("data-counter-for"));
     if (!field) {
       return;
@@ -21,4 +23,8 @@
     field.addEventListener("input", update);
     update();
   });
+  }
+
+  window.sinergiCounters = counters;
+  counters(document);
 })();

@@ -74,7 +74,9 @@ def test_the_close_form_asks_about_each_open_action(world, client):
     page = client.get(url)
     field = f"action_{case.action.pk}"
     assert f'name="{field}"' in page.text and "Dropped" in page.text
-    assert f'name="{field}"' in client.get(reverse("casework:detail", args=[case.pk])).text
+    # The case page links to the form and draws it when opened (the form alone, ?fragment=1).
+    assert f'href="{url}"' in client.get(reverse("casework:detail", args=[case.pk])).text
+    assert f'name="{field}"' in client.get(url, {"fragment": "1"}).text
 
     # Not answered: the error sits next to the action and nothing is closed.
     response = client.post(url, {"outcome": Outcome.IMPROVED, "final_note": "Better"})

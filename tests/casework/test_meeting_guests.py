@@ -37,8 +37,12 @@ def test_colleagues_not_on_the_team_are_offered_as_attendees(world, login):
         assert f'value="{user.pk}"' in page, user
     assert f'value="{world.outsider.pk}"' not in page  # another school
     assert f'value="{world.admin.pk}"' not in page  # not teaching staff
-    detail = login(world.counselor).get(case.get_absolute_url()).content.decode()
-    assert 'id="id_meeting_attendees_' in detail and f'value="{world.other_teacher.pk}"' in detail
+    # The case page's "schedule a meeting" fetches the same form, with ids of its own.
+    url = reverse("casework:meeting_add", args=[case.pk])
+    assert f'href="{url}"' in login(world.counselor).get(case.get_absolute_url()).content.decode()
+    fragment = login(world.counselor).get(url, {"fragment": "1"}).content.decode()
+    assert 'id="id_meeting_add_attendees_' in fragment and f'value="{world.other_teacher.pk}"' in fragment
+    assert "<html" not in fragment
 
 
 def test_an_invited_colleague_sees_that_meeting_only(world, login):

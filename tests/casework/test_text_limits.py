@@ -54,10 +54,12 @@ def test_the_form_answers_next_to_the_field_and_shows_the_counter(world, client)
     response = client.post(url, {"summary": "x" * (TEXT_LIMIT + 1), "version": case.version})
     assert response.status_code == 200
     assert "at most 4000 characters" in response.context["form"].errors["summary"][0]
+    # The case page draws the form when opened: the fetched form has the limit and its counter.
     page = client.get(reverse("casework:detail", args=[case.pk])).text
-    assert f'maxlength="{TEXT_LIMIT}"' in page
-    assert 'data-counter-for="id_summary_summary"' in page and "Up to 4,000 characters." in page
-    assert "js/char-counter.js" in page
+    assert "js/char-counter.js" in page and "js/on-demand-forms.js" in page
+    fragment = client.get(url, {"fragment": "1"}).text
+    assert f'maxlength="{TEXT_LIMIT}"' in fragment
+    assert 'data-counter-for="id_summary_summary"' in fragment and "Up to 4,000 characters." in fragment
 
 
 def test_long_texts_fold_on_the_case_page(world, client):
