@@ -135,8 +135,14 @@ def triage_waiting(*, actor):
     )
 
 
-def tasks_for(*, actor, today=None):
-    """The actor's open actions and follow-ups across the cases they can see."""
+# /tasks/ shows the first of each list (most urgent first), with a plain link to all.
+TASKS_SHOWN = 25
+
+
+def tasks_for(*, actor, today=None, shown=None):
+    """The actor's open actions and follow-ups across the cases they can see;
+    with ``shown``, the first ``shown`` of each (``action_count`` and
+    ``follow_up_count`` are the whole lists' lengths)."""
     today = today or timezone.localdate()
     cases = Case.objects.visible_to(actor).not_closed().values("id")
     actions = list(
@@ -158,7 +164,17 @@ def tasks_for(*, actor, today=None):
     for e in follow_ups:
         e.is_overdue = e.next_follow_up < today
         e.is_due_today = e.next_follow_up == today
-    return SimpleNamespace(actions=actions, follow_ups=follow_ups, today=today)
+    action_count, follow_up_count = len(actions), len(follow_ups)
+    if shown is not None:
+        actions, follow_ups = actions[:shown], follow_ups[:shown]
+    return SimpleNamespace(
+        actions=actions,
+        follow_ups=follow_ups,
+        action_count=action_count,
+        follow_up_count=follow_up_count,
+        folded=action_count > len(actions) or follow_up_count > len(follow_ups),
+        today=today,
+    )
 
 
 def school_staff(*, school):

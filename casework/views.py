@@ -81,7 +81,9 @@ def caseload(request):
 def tasks(request):
     """My open actions and follow-ups across cases, each with a one-step done."""
     actor = actor_for(request)
-    mine = selectors.tasks_for(actor=actor)
+    # The first of each list, most urgent first; ?all=1 (a plain link) shows all.
+    shown = None if request.GET.get("all") == "1" else selectors.TASKS_SHOWN
+    mine = selectors.tasks_for(actor=actor, shown=shown)
     # Each row's "done" form is drawn by templates/casework/partials/quick_entry_fields.html
     # (plain inputs, so that hundreds of rows render fast); the POST is validated by
     # forms.QuickEntryForm / forms.FollowUpDoneForm.

@@ -484,7 +484,7 @@ class Load:
             self.request(who, rng.choice(paths))
 
     def vp(self, who, rng):
-        self.request(who, rng.choice(["/reports/", "/tasks/", "/notifications/", "/cases/"]))
+        self.request(who, rng.choice(["/reports/", "/tasks/", "/notifications/", "/audit/"]))
 
     def player(self, who, act, seed, until):
         rng = random.Random(seed)
