@@ -111,13 +111,6 @@ def case_rows(cases, concerns):
         ]
 
 
-def case_export_rows(*, actor, filters, categories):
-    """(queryset, concerns) for the case list export: two queries."""
-    cases = selectors.case_list(actor=actor, filters=filters)
-    concerns = selectors.case_concerns(cases.values("id"), categories)
-    return cases, concerns
-
-
 def referral_sheet_title():
     return _("Referrals")
 
@@ -166,26 +159,42 @@ def referral_rows(referrals, concerns, calendar):
         ]
 
 
-def referral_export_rows(*, actor, filters, categories):
-    """(queryset, concerns) for the referral list export: two queries."""
-    referrals = selectors.referral_list(actor=actor, filters=filters)
-    concerns = selectors.referral_concerns(referrals.values("id"), categories)
-    return referrals, concerns
+# A list export reads its rows and their concerns this many at a time.
+CHUNK_ROWS = 1000
+
+
+def _chunks(items, size=CHUNK_ROWS):
+    chunk = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def list_export(*, dataset, actor, filters, categories):
-    """(sheet title, header, queryset, rows(iterable)) of a list dataset."""
+    """(sheet title, header, queryset, rows(iterable)) of a list dataset. The
+    rows read the concerns of each chunk of CHUNK_ROWS rows as they go (one
+    query a chunk), so that memory stays the same whatever the number of rows."""
     if dataset == "referrals":
-        referrals, concerns = referral_export_rows(actor=actor, filters=filters, categories=categories)
+        referrals = selectors.referral_list(actor=actor, filters=filters)
         calendar = SchoolCalendar(filters.school)
-        return (
-            referral_sheet_title(),
-            referral_header(),
-            referrals,
-            lambda items: referral_rows(items, concerns, calendar),
-        )
-    cases, concerns = case_export_rows(actor=actor, filters=filters, categories=categories)
-    return case_sheet_title(), case_header(), cases, lambda items: case_rows(items, concerns)
+
+        def rows(items):
+            for chunk in _chunks(items):
+                concerns = selectors.referral_concerns([r.pk for r in chunk], categories)
+                yield from referral_rows(chunk, concerns, calendar)
+
+        return referral_sheet_title(), referral_header(), referrals, rows
+    cases = selectors.case_list(actor=actor, filters=filters)
+
+    def case_chunks(items):
+        for chunk in _chunks(items):
+            yield from case_rows(chunk, selectors.case_concerns([c.pk for c in chunk], categories))
+
+    return case_sheet_title(), case_header(), cases, case_chunks
 
 
 # -- writers ---------------------------------------------------------------------
@@ -211,6 +220,13 @@ _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 def xlsx_bytes(sheets, *, progress=None, every=500):
     """A workbook from [(title, rows)], written row by row (write-only mode).
     `progress(rows_done)` is called every `every` rows."""
+    buffer = io.BytesIO()
+    xlsx_write(buffer, sheets, progress=progress, every=every)
+    return buffer.getvalue()
+
+
+def xlsx_write(out, sheets, *, progress=None, every=500):
+    """xlsx_bytes() into the file `out` (a large export: the rows never all in memory)."""
     workbook = Workbook(write_only=True)
     done = 0
     for title, rows in sheets:
@@ -220,9 +236,7 @@ def xlsx_bytes(sheets, *, progress=None, every=500):
             done += 1
             if progress and done % every == 0:
                 progress(done)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    workbook.save(out)
 
 
 def indicator_sheets(report):

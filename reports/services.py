@@ -3,9 +3,10 @@
 import datetime
 import itertools
 import logging
+import tempfile
 
 from django.core.exceptions import PermissionDenied
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.utils import timezone, translation
 
 from accounts.policy import Actor
@@ -26,6 +27,10 @@ REQUEUE_PENDING_AFTER = datetime.timedelta(minutes=2)
 # An export still running this long after it was asked for lost its worker:
 # it is marked failed, so that its page stops waiting and the user asks again.
 GIVE_UP_RUNNING_AFTER = datetime.timedelta(hours=1)
+
+
+# A large export is kept in memory up to this size, then in a temporary file.
+SPOOL_BYTES = 1024 * 1024
 
 
 def report_export_request(*, actor, filters, dataset: str, fmt: str) -> ReportExport:
@@ -105,14 +110,20 @@ def _build_content(export):
             _set_progress(export.pk, done, total)
 
         rows = rows_of(items.iterator(chunk_size=1000))
+        # Written to a temporary file as the rows are read (1,000 at a time):
+        # memory stays the same whatever the number of rows.
+        out = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 (closed by report_export_build)
         if fmt == "xlsx":
-            return exports.xlsx_bytes([(title, itertools.chain([header], rows))], progress=progress)
-        return b"".join(csv_lines(itertools.chain([header], exports.counting(rows, progress))))
+            exports.xlsx_write(out, [(title, itertools.chain([header], rows))], progress=progress)
+        else:
+            out.writelines(csv_lines(itertools.chain([header], exports.counting(rows, progress))))
+        out.seek(0)
+        return File(out)
 
     report = build_report(actor=actor, filters=filters, categories=form.categories)
     if fmt == "xlsx":
-        return exports.xlsx_bytes(exports.indicator_sheets(report))
-    return b"".join(csv_lines(exports.indicator_csv_rows(report)))
+        return ContentFile(exports.xlsx_bytes(exports.indicator_sheets(report)))
+    return ContentFile(b"".join(csv_lines(exports.indicator_csv_rows(report))))
 
 
 def report_export_build(*, export_id) -> None:
@@ -127,7 +138,8 @@ def report_export_build(*, export_id) -> None:
     try:
         with translation.override(export.requested_by.language or None):
             content = _build_content(export)
-        export.file.save(f"{export.pk}.{export.params['format']}", ContentFile(content), save=False)
+        with content:
+            export.file.save(f"{export.pk}.{export.params['format']}", content, save=False)
     except Exception:
         logger.exception("Report export %s failed", export_id)
         ReportExport.objects.filter(pk=export_id).update(status=ExportStatus.FAILED, finished_at=timezone.now())
