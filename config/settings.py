@@ -250,6 +250,26 @@ WHITENOISE_USE_FINDERS = DEMO
 # served only through permission-checked views.
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "private_media")))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Several app processes (or machines) need uploads and exports on storage they
+# all reach: a shared MEDIA_ROOT (NFS), or S3-compatible object storage through
+# django-storages when S3_BUCKET is set (AWS S3, MinIO, Ceph, a cloud's own).
+# Objects stay private (no public ACL); they are still served only through the
+# permission-checked views, which read them from the bucket.
+if env("S3_BUCKET"):
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env("S3_BUCKET"),
+            "endpoint_url": env("S3_ENDPOINT_URL") or None,
+            "region_name": env("S3_REGION") or None,
+            "access_key": env("S3_ACCESS_KEY_ID") or None,
+            "secret_key": env("S3_SECRET_ACCESS_KEY") or None,
+            "location": env("S3_PREFIX", "sinergi"),
+            "default_acl": None,
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

@@ -85,3 +85,32 @@ def test_defaults(settings):
     assert dict(settings.LANGUAGES).keys() == {"id", "en"}
     assert "django.middleware.locale.LocaleMiddleware" in settings.MIDDLEWARE
     assert settings.AUTH_USER_MODEL == "accounts.User"
+
+
+STORAGE_PROBE = (
+    "from django.core.files.storage import storages; s = storages['default']; "
+    "print(type(s).__name__, s.bucket_name, s.endpoint_url, s.location, s.default_acl, s.file_overwrite)"
+)
+
+
+def test_uploads_can_live_on_s3_compatible_storage():
+    """Several app processes share uploads and exports: S3_BUCKET puts them on
+    S3-compatible storage (django-storages), private, never overwritten."""
+    result = _run(
+        "shell",
+        "-v0",
+        "-c",
+        STORAGE_PROBE,
+        env_extra={"S3_BUCKET": "sinergi-files", "S3_ENDPOINT_URL": "http://minio.local:9000"},
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["S3Storage", "sinergi-files", "http://minio.local:9000", "sinergi", "None", "False"]
+
+
+def test_postgresql_connections_turn_jit_off_and_price_random_reads_for_ssds():
+    probe = "from django.conf import settings; print(settings.DATABASES['default']['OPTIONS']['options'])"
+    result = _run("shell", "-v0", "-c", probe, env_extra={"DATABASE_URL": "postgres://u@127.0.0.1:5432/x"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "-c random_page_cost=1.1 -c jit=off"
+    result = _run("shell", "-v0", "-c", probe, env_extra={"DATABASE_URL": "postgres://u@127.0.0.1:5432/x", "DB_JIT": "1"})
+    assert result.stdout.strip() == "-c random_page_cost=1.1"
