@@ -195,6 +195,8 @@ def school_staff(*, school):
 # with a plain link to all of them (the print view always shows all).
 ENTRIES_SHOWN = 20
 TIMELINE_SHOWN = 30
+# ... and each goal's chart and table its latest measurements.
+MEASUREMENTS_SHOWN = 30
 
 
 def case_page(*, case, actor, now=None, entries_shown=None, timeline_shown=None):
@@ -231,14 +233,17 @@ def case_page(*, case, actor, now=None, entries_shown=None, timeline_shown=None)
         measured = sorted(
             (e for e in entries if e.goal_id == g.pk and e.measured_value is not None), key=lambda e: (e.date, e.pk)
         )
-        g.measurements = measured
         g.measured_count = len(measured)
         g.latest = measured[-1].measured_value if measured else None
+        g.measurements_folded = entries_shown is not None and len(measured) > MEASUREMENTS_SHOWN
+        if g.measurements_folded:
+            measured = measured[-MEASUREMENTS_SHOWN:]
+        g.measurements = measured
         g.chart = progress_chart(
             baseline=g.baseline,
             target=g.target,
             points=[(e.date, e.measured_value) for e in measured],
-            start=timezone.localdate(g.created_at),
+            start=measured[0].date if g.measurements_folded else timezone.localdate(g.created_at),
             target_date=g.target_date,
         )
     loose_actions = [a for a in actions if a.goal_id is None or a.goal_id not in goal_by_id]

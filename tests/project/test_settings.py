@@ -104,7 +104,14 @@ def test_uploads_can_live_on_s3_compatible_storage():
         env_extra={"S3_BUCKET": "sinergi-files", "S3_ENDPOINT_URL": "http://minio.local:9000"},
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["S3Storage", "sinergi-files", "http://minio.local:9000", "sinergi", "None", "False"]
+    assert result.stdout.split() == [
+        "S3Storage",
+        "sinergi-files",
+        "http://minio.local:9000",
+        "sinergi",
+        "None",
+        "False",
+    ]
 
 
 def test_postgresql_connections_turn_jit_off_and_price_random_reads_for_ssds():
@@ -112,5 +119,7 @@ def test_postgresql_connections_turn_jit_off_and_price_random_reads_for_ssds():
     result = _run("shell", "-v0", "-c", probe, env_extra={"DATABASE_URL": "postgres://u@127.0.0.1:5432/x"})
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "-c random_page_cost=1.1 -c jit=off"
-    result = _run("shell", "-v0", "-c", probe, env_extra={"DATABASE_URL": "postgres://u@127.0.0.1:5432/x", "DB_JIT": "1"})
+    result = _run(
+        "shell", "-v0", "-c", probe, env_extra={"DATABASE_URL": "postgres://u@127.0.0.1:5432/x", "DB_JIT": "1"}
+    )
     assert result.stdout.strip() == "-c random_page_cost=1.1"
