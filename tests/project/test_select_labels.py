@@ -32,6 +32,9 @@ def test_the_forms_with_selects_speak_indonesian(login, world):
     pages = {
         world.counselor: [
             case.get_absolute_url(),
+            # The case page's forms, drawn when opened (fetched alone).
+            reverse("casework:action_add", args=[case.pk]) + "?fragment=1",
+            reverse("casework:meeting_add", args=[case.pk]) + "?fragment=1",
             reverse("casework:caseload"),
             reverse("referrals:triage"),
             reverse("audit:list"),
