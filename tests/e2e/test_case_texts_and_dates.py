@@ -67,9 +67,10 @@ def test_entry_dates_the_chart_the_counter_and_closing(new_page, live_server, wo
     assert len(labels) == 2 and not _overlap(labels[0], labels[1])
 
     # 7. Closing asks what happens to the open action.
-    details = page.locator("details.inline-form", has=page.locator("summary", has_text="Close the case"))
-    details.locator("summary").click()
-    close = details.locator("form")
+    # The case page fetches the form when its link is opened (static/js/on-demand-forms.js).
+    box = page.locator("div.inline-form", has=page.get_by_role("link", name="Close the case"))
+    box.get_by_role("link", name="Close the case").click()
+    close = box.locator("[data-form-slot] form")
     close.get_by_label("Outcome").select_option(label="Improved")
     close.get_by_label("Final evaluation").fill("Scores rose; practice continues in class.")
     close.get_by_role("radio", name="Dropped").check()

@@ -167,10 +167,13 @@ def counselor_accepts_into_a_new_case(counselor):
 
 
 def _inline_form(page, summary):
-    """Open a folded form of the case page by its summary; return the form."""
-    details = page.locator("details.inline-form", has=page.locator("summary", has_text=summary))
-    details.locator("summary").click()
-    return details.locator("form")
+    """Open a form of the case page by its link, which fetches the form in place
+    (static/js/on-demand-forms.js); return the form."""
+    box = page.locator("div.inline-form", has=page.get_by_role("link", name=summary, exact=True))
+    box.get_by_role("link", name=summary, exact=True).click()
+    form = box.locator("[data-form-slot] form")
+    expect(form).to_be_visible()
+    return form
 
 
 def _choose(select, text):

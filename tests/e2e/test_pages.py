@@ -26,6 +26,7 @@ from tests.e2e.conftest import (
     badges_without_text,
     charts_without_tables,
     duplicate_ids,
+    expect,
     screenshot,
     sign_in,
     small_touch_targets,
@@ -244,12 +245,18 @@ def _expected_heading(page, name, ids):
 
 
 def _unfold(page, unfold):
-    """Open every closed <details> (remembering which), or close those again."""
+    """Open every closed <details> (remembering which), or close those again.
+    Forms drawn on demand (links with data-on-demand-form, static/js/on-demand-forms.js)
+    are opened once, fetched into the page, and then shown or hidden."""
     page.evaluate(
         """(unfold) => document.querySelectorAll(unfold ? 'details:not([open])' : 'details[data-unfolded]').forEach(d => {
              d.open = unfold; if (unfold) { d.dataset.unfolded = '1'; } else { delete d.dataset.unfolded; } })""",
         unfold,
     )
+    for link in page.locator("a[data-on-demand-form]").all():
+        if (link.get_attribute("aria-expanded") == "true") != unfold and link.is_visible():
+            link.click()
+            expect(link).to_have_attribute("aria-expanded", "true" if unfold else "false")
 
 
 def _upload_roster(page, base_url, content, filename):
