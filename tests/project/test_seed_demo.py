@@ -1,5 +1,6 @@
 import pytest
 from django.core.management import CommandError, call_command
+from django.db.models import Count
 
 from accounts.models import Membership, Role, User
 from roster.models import Classroom, Enrollment, School, Student, Subject, TeachingAssignment
@@ -82,3 +83,41 @@ def test_the_demo_admin_stays_inside_their_school_in_the_admin(settings, client)
     assert client.get(reverse("admin:audit_auditevent_changelist")).status_code == 403
     own = client.get(reverse("admin:roster_student_change", args=[Student.objects.filter(school=ours).first().pk]))
     assert own.status_code == 200
+
+
+@pytest.mark.django_db
+def test_seed_demo_history_grows_the_school_in_every_state(settings, monkeypatch):
+    """seed_demo --history YEARS (demo/history.py), here with fewer rows a year."""
+    from casework.models import Case, CaseEvent, CaseStatus, ConfidentialNote, EvaluationEntry
+    from demo import history
+    from referrals.models import Referral, Status
+
+    monkeypatch.setattr(history, "REFERRALS_PER_YEAR", 400)
+    monkeypatch.setattr(history, "CASES_PER_YEAR", 150)
+    monkeypatch.setattr(history, "MARKER", 100)
+    settings.DEBUG = True
+    call_command("seed_demo")
+    before = Referral.objects.count()
+    call_command("seed_demo", "--history", "2")
+    referrals = Referral.objects.count()
+    assert referrals - before == 800
+    assert set(Referral.objects.values_list("status", flat=True)) == set(Status.values)
+    assert set(Case.objects.values_list("status", flat=True)) == set(CaseStatus.values)
+    assert Case.objects.filter(status=CaseStatus.CLOSED).count() >= 200
+    assert ConfidentialNote.objects.count() >= 100
+    # The long case: open, led by `counselor`, 200 entries and 500 timeline events.
+    long_case = Case.objects.get(
+        pk=EvaluationEntry.objects.order_by()
+        .values("case")
+        .annotate(n=Count("id"))
+        .order_by("-n")
+        .values_list("case", flat=True)[0]
+    )
+    assert long_case.lead_counselor.username == "counselor" and long_case.status != CaseStatus.CLOSED
+    assert long_case.entries.count() == 200 and CaseEvent.objects.filter(case=long_case).count() == 500
+    # History spans the years asked for.
+    oldest = Referral.objects.order_by("created_at").first().created_at
+    assert (Referral.objects.order_by("-created_at").first().created_at - oldest).days >= 700
+    # Once only.
+    call_command("seed_demo", "--history", "2")
+    assert Referral.objects.count() == referrals
