@@ -117,5 +117,9 @@ class FormPage:
             context["fragment"] = True
             # Ids of its own: several fetched forms may sit on one page.
             form.auto_id = f"id_{request.resolver_match.url_name}_%s"
-            return render(request, "casework/partials/form_page_form.html", context)
+            response = render(request, "casework/partials/form_page_form.html", context)
+            # What the page's script checks: anything else (a sign-in page after a
+            # redirect, an error page) is not put into the page.
+            response["X-Sinergi-Fragment"] = "form"
+            return response
         return render(request, "casework/form_page.html", context, status=409 if conflict else 200)

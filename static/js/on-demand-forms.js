@@ -25,7 +25,9 @@
     url.searchParams.set("fragment", "1");
     fetch(url, { credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
       .then(function (response) {
-        if (!response.ok) {
+        // Only the form itself goes into the page; a sign-in page after a
+        // redirect or an error page is shown by following the link instead.
+        if (!response.ok || response.headers.get("X-Sinergi-Fragment") !== "form") {
           throw new Error(String(response.status));
         }
         return response.text();

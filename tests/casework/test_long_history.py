@@ -72,6 +72,7 @@ def test_the_case_page_draws_forms_only_when_opened(world, login):
     assert full.status_code == 200 and "<html" in full.text and 'name="note"' in full.text
     fragment = client.get(entry_url, {"fragment": "1"})
     assert fragment.status_code == 200 and "<html" not in fragment.text
+    assert fragment["X-Sinergi-Fragment"] == "form" and not full.has_header("X-Sinergi-Fragment")
     assert 'name="note"' in fragment.text and 'id="id_entry_add_note"' in fragment.text
 
 
