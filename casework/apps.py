@@ -15,9 +15,14 @@ class CaseworkConfig(AppConfig):
         from casework.services import open_case_for
         from notifications import attachments, reminders, subjects
         from referrals import hooks
+        from schooldata import warnings as early_warning
 
         hooks.register_open_case_lookup(open_case_for)
         hooks.register_case_progress(selectors.referral_case_progress)
+        # The early-warning list leaves out students with a case that is not closed.
+        early_warning.register_open_cases(
+            lambda ids: Case.objects.not_closed().filter(student_id__in=ids).values("student_id")
+        )
         # The student a notification names in the app, for who may see them.
         subjects.register(
             "casework:detail",
