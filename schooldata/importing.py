@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -680,16 +681,16 @@ def _apply_ledger(*, term, date, school, plan, existing):
     current = {
         (s.assessment_id, s.student_id): s
         for s in Score.objects.filter(assessment__in={a for a, _s, _v in keys}).only(
-            "id", "assessment_id", "student_id", "value"
+            "id", "assessment_id", "student_id", "value", "updated_at"
         )
     }
-    create, update = [], []
+    create, update, now = [], [], timezone.now()
     for assessment_id, student_id, value in keys:
         score = current.get((assessment_id, student_id))
         if score is None:
             create.append(Score(assessment_id=assessment_id, student_id=student_id, value=value))
         elif score.value != value:
-            score.value = value
+            score.value, score.updated_at = value, now
             update.append(score)
     Score.objects.bulk_create(create, batch_size=1000)
     Score.objects.bulk_update(update, ["value", "updated_at"], batch_size=1000)
@@ -845,6 +846,7 @@ def _check_attendance(result, table, known, default_class):
                 elif any(getattr(old, k) != v for k, v in entry.items()):
                     for k, v in entry.items():
                         setattr(old, k, v)
+                    old.updated_at = timezone.now()
                     update.append(old)
         AttendanceMonth.objects.bulk_create(create, batch_size=1000)
         AttendanceMonth.objects.bulk_update(
