@@ -18,7 +18,7 @@ The whole list costs a fixed number of queries, whatever the class size.
 import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Q
 from django.utils.formats import date_format
@@ -76,7 +76,7 @@ def warning_classroom_ids(actor) -> set[int]:
 
 
 def _mean(values):
-    return (sum(values) / len(values)).quantize(Decimal("0.1"))
+    return (sum(values) / len(values)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
 def _fmt(value: Decimal) -> str:
