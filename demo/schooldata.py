@@ -81,9 +81,9 @@ def seed(school):
                 base = rng.randint(78, 92)
                 for term, name in plan:
                     value = Decimal(base + rng.randint(-3, 3))
-                    if classroom == first_class and position == BELOW_KKM and term == current:
-                        if subject.name in ("Matematika", "IPA"):
-                            value = Decimal(rng.randint(58, 66))
+                    weak = subject.name in ("Matematika", "IPA") and term == current
+                    if classroom == first_class and position == BELOW_KKM and weak:
+                        value = Decimal(rng.randint(58, 66))
                     if classroom == first_class and position == DROPPED and subject.name == "Matematika":
                         value = Decimal(88 if term == previous else rng.randint(66, 70))
                     scores.append(
