@@ -23,6 +23,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Q
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from referrals.models import Referral, Status
 from roster.models import Classroom, Student, Term
@@ -134,7 +135,11 @@ def early_warnings(
             warning.signals.append(
                 Signal(
                     "kkm",
-                    _("Below the KKM (%(kkm)s) in %(count)d subjects: %(subjects)s.")
+                    ngettext(
+                        "Below the KKM (%(kkm)s) in %(count)d subject: %(subjects)s.",
+                        "Below the KKM (%(kkm)s) in %(count)d subjects: %(subjects)s.",
+                        len(below),
+                    )
                     % {"kkm": _fmt(thresholds.kkm), "count": len(below), "subjects": listed},
                 )
             )
@@ -173,7 +178,12 @@ def early_warnings(
                 warning.signals.append(
                     Signal(
                         "unexcused",
-                        _("%(count)d days absent without leave in %(month)s.") % {"count": month.absent, "month": when},
+                        ngettext(
+                            "%(count)d day absent without leave in %(month)s.",
+                            "%(count)d days absent without leave in %(month)s.",
+                            month.absent,
+                        )
+                        % {"count": month.absent, "month": when},
                     )
                 )
                 figures.append(("unexcused", str(month.month), month.absent))
