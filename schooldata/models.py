@@ -46,7 +46,9 @@ class Assessment(models.Model):
 
 
 class Score(models.Model):
-    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="scores")
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="scores", verbose_name=_("assessment")
+    )
     student = models.ForeignKey(
         "roster.Student", on_delete=models.CASCADE, related_name="scores", verbose_name=_("student")
     )
@@ -173,7 +175,8 @@ class WarningDismissal(models.Model):
     student = models.OneToOneField(
         "roster.Student", on_delete=models.CASCADE, related_name="warning_dismissal", verbose_name=_("student")
     )
-    signature = models.CharField(max_length=64)
+    # The figures that listed the student, hashed: a change brings them back.
+    signature = models.CharField(_("figures seen"), max_length=64)
     reason = models.CharField(_("reason"), max_length=300)
     dismissed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
