@@ -30,6 +30,7 @@ from roster.importing.reading import HEADER_SCAN, MAX_ROWS, ImportFileError, rea
 from roster.importing.result import ImportAction, ImportResult, RowResult
 from roster.models import Classroom, Student, Subject, Term
 from roster.schooldays import SchoolCalendar
+from schooldata.hooks import after_import
 from schooldata.models import Assessment, AttendanceMonth, Score, first_of_month
 
 
@@ -190,6 +191,8 @@ class DataTable:
 
 
 class DataImportResult(ImportResult):
+    student_ids: set = None  # the students whose records the import writes (set by apply)
+
     @property
     def kind_label(self):
         return DataKind(self.kind).label if self.kind else ""
@@ -649,6 +652,7 @@ def _check_ledger(result, table, known, default_class):
 
     def apply():
         _apply_ledger(term=term, date=date, school=known.school, plan=plan, existing=existing)
+        result.student_ids = {student.pk for row, student, _c, _w in plan if not row.errors}
 
     result.apply = apply
 
@@ -858,6 +862,7 @@ def _check_attendance(result, table, known, default_class):
         AttendanceMonth.objects.bulk_update(
             update, ["present", "sick", "permitted", "absent", "updated_at"], batch_size=200
         )
+        result.student_ids = good
 
     result.apply = apply
 
@@ -885,6 +890,7 @@ def schooldata_commit(*, school, table: DataTable, dry_run=False, good_rows_only
         try:
             with transaction.atomic():
                 result.apply()
+                after_import(student_ids=result.student_ids)
         except IntegrityError:
             result.file_error(_("The records changed while importing, so nothing was saved. Please import again."))
         else:
