@@ -87,3 +87,68 @@ class SchoolDataImportForm(forms.Form):
 
 class DismissForm(forms.Form):
     reason = forms.CharField(label=_("Why no referral is needed"), max_length=300)
+
+
+class ScoreEntryForm(forms.Form):
+    """One assessment's scores for a class a teacher teaches: one field per
+    student, or the scores pasted one per line in the order of the list."""
+
+    name = forms.CharField(
+        label=_("Assessment"), max_length=60, help_text=_("For example UH 2, PTS, Kuis 3."), initial="UH 1"
+    )
+    date = forms.DateField(label=_("Date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    paste = forms.CharField(
+        label=_("Or paste the scores"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "inputmode": "decimal"}),
+        help_text=_(
+            "One score per line, in the order of the list (from a spreadsheet column). Empty lines keep a score as it is."
+        ),
+    )
+
+    def __init__(self, *args, students, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.students = list(students)
+        for student in self.students:
+            self.fields[f"score_{student.pk}"] = forms.CharField(
+                label=student.full_name,
+                required=False,
+                max_length=10,
+                widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off", "size": 5}),
+            )
+
+    def student_fields(self):
+        return [(student, self[f"score_{student.pk}"]) for student in self.students]
+
+    def clean(self):
+        from roster.importing.cleaning import CellError
+        from schooldata.importing import clean_score
+
+        data = super().clean()
+        pasted = data.get("paste", "")
+        lines = pasted.splitlines() if pasted.strip() else None
+        if lines is not None:
+            while lines and not lines[-1].strip():
+                lines.pop()
+            if len(lines) != len(self.students):
+                self.add_error(
+                    "paste",
+                    _(
+                        "%(lines)d lines for %(students)d students: paste one line per student, in the order of the list."
+                    )
+                    % {"lines": len(lines), "students": len(self.students)},
+                )
+                return data
+        scores = {}
+        for i, student in enumerate(self.students):
+            key = f"score_{student.pk}"
+            text = lines[i].split("\t")[-1].strip() if lines is not None else data.get(key, "")
+            try:
+                scores[student.pk] = clean_score(text)
+            except CellError as error:
+                self.add_error(
+                    "paste" if lines is not None else key,
+                    f"{student.full_name}: {error.message}" if lines is not None else error.message,
+                )
+        data["scores"] = scores
+        return data

@@ -13,8 +13,9 @@ from audit.services import audit_record
 from common.rules import RuleError
 from referrals.views import PREFILL_SESSION_KEY
 from roster.importing import pending
+from roster.models import Student
 from schooldata import services
-from schooldata.forms import DismissForm, SchoolDataImportForm
+from schooldata.forms import DismissForm, SchoolDataImportForm, ScoreEntryForm
 from schooldata.importing import DataTable, schooldata_commit, schooldata_preview
 from schooldata.warnings import early_warnings, warning_classroom_ids
 
@@ -174,3 +175,44 @@ def early_warning(request):
             warning.dismiss_error = dismiss_errors.get(warning.student.pk, "")
     context = {"groups": groups, "thresholds": thresholds, "can_refer": may_refer(actor)}
     return render(request, "schooldata/early_warning.html", context)
+
+
+def enter_scores(request):
+    """A subject teacher's scores for one assessment of a class they teach, from a phone."""
+    actor = actor_for(request)
+    choices = services.teaching_choices(actor=actor)
+    chosen_id = request.POST.get("assignment") or request.GET.get("assignment") or ""
+    assignment = next((a for a in choices if str(a.pk) == chosen_id), None)
+    context = {"choices": choices, "assignment": assignment, "unknown": bool(chosen_id) and assignment is None}
+    if assignment is None:
+        return render(request, "schooldata/scores.html", context)
+    students = (
+        Student.objects.for_school(actor.school).active().filter(classroom=assignment.classroom).order_by("full_name")
+    )
+    if request.method == "POST":
+        form = ScoreEntryForm(request.POST, students=students)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                new, changed = services.scores_enter(
+                    actor=actor, assignment=assignment, name=data["name"], date=data["date"], scores=data["scores"]
+                )
+            except RuleError as error:
+                form.add_error(error.field, str(error))
+            else:
+                messages.success(
+                    request,
+                    _("Scores saved for %(subject)s · %(name)s in %(class)s: %(new)d new, %(changed)d changed.")
+                    % {
+                        "subject": assignment.subject.name,
+                        "name": " ".join(data["name"].split()),
+                        "class": assignment.classroom.name,
+                        "new": new,
+                        "changed": changed,
+                    },
+                )
+                return redirect(f"{reverse('schooldata:scores')}?assignment={assignment.pk}")
+    else:
+        form = ScoreEntryForm(students=students)
+    context["form"] = form
+    return render(request, "schooldata/scores.html", context)
