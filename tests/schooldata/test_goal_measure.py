@@ -132,3 +132,19 @@ def test_the_case_page_shows_grades_and_attendance_beside_the_plan(case, login):
     assert "Grades and attendance" in page and "Term averages per subject" in page
     assert "From school records" in page and "Matematika · PTS" in page
     assert "62.5" in page
+
+
+def test_the_vp_report_shows_the_change_in_the_measured_outcome_by_concern(case, login):
+    w = case
+    goal = bound_goal(w)  # baseline 55
+    commit(w, ledger("62,5"), assessment="PTS")
+    commit(w, ledger("71"), assessment="PAS")
+    casework.case_close(case=w.case, actor=w.counselor, outcome="improved", final_note="Better in maths.")
+    assert EvaluationEntry.objects.filter(goal=goal).exclude(source="").count() == 2
+    response = login(w.vp).get(reverse("reports:index"))
+    rows = response.context["report"].outcome_changes
+    assert len(rows) == 1
+    assert rows[0]["cases"] == 1 and rows[0]["scores"] == Decimal("16.0") and rows[0]["attendance"] is None
+    assert "Change in the measured outcome" in response.content.decode()
+    suppressed = login(w.vp).get(reverse("reports:index"), {"suppress": "on"}).context["report"].outcome_changes
+    assert suppressed[0]["hidden"]
