@@ -148,3 +148,20 @@ def test_the_vp_report_shows_the_change_in_the_measured_outcome_by_concern(case,
     assert "Change in the measured outcome" in response.content.decode()
     suppressed = login(w.vp).get(reverse("reports:index"), {"suppress": "on"}).context["report"].outcome_changes
     assert suppressed[0]["hidden"]
+
+
+def test_the_guardian_export_holds_the_school_records(case):
+    from django.template.loader import render_to_string
+
+    from privacy import export, selectors as privacy
+
+    w = case
+    commit(w, ledger("62,5"), assessment="PTS")
+    data = export.export_data(privacy.student_record(student=w.student_a), by=w.counselor)
+    scores = data["school_records"]["scores"]
+    assert {(s["subject"], s["assessment"], s["score"]) for s in scores} == {
+        ("Matematika", "PTS", Decimal("62.5")),
+        ("Bahasa Indonesia", "PTS", Decimal("80.0")),
+    }
+    html = render_to_string("privacy/export/report.html", {"data": data, "style": ""})
+    assert "Grades and attendance" in html and "62.5" in html
