@@ -153,7 +153,8 @@ def test_the_vp_report_shows_the_change_in_the_measured_outcome_by_concern(case,
 def test_the_guardian_export_holds_the_school_records(case):
     from django.template.loader import render_to_string
 
-    from privacy import export, selectors as privacy
+    from privacy import export
+    from privacy import selectors as privacy
 
     w = case
     commit(w, ledger("62,5"), assessment="PTS")
