@@ -173,3 +173,21 @@ def test_the_list_costs_a_fixed_number_of_queries(terms, login, django_assert_nu
 # and covered), students, terms, scores, attendance, open referrals or cases,
 # dismissals (7).
 QUERIES = 15
+
+
+def test_the_list_is_never_sent_anywhere(terms, login, mailoutbox):
+    """Importing, listing, "not needed" and "refer" send no email, WhatsApp or notification."""
+    from django.urls import reverse
+
+    from notifications.models import Notification
+
+    w = terms
+    attend(w, w.student_a, present=10, absent=10)
+    client = login(w.homeroom)
+    client.get(reverse("schooldata:early_warning"))
+    client.post(reverse("schooldata:early_warning"), {"action": "refer", "student": w.student_a.pk})
+    client.post(
+        reverse("schooldata:early_warning"), {"action": "dismiss", "student": w.student_a.pk, "reason": "Known"}
+    )
+    assert Notification.objects.count() == 0
+    assert mailoutbox == []
