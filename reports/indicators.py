@@ -343,6 +343,7 @@ def build_report(*, actor, filters, categories, today=None, now=None, calendar=N
     for row in outcome_changes:
         row["label"] = row["label"] or _("No concern named")
         row["hidden"] = bool(filters.suppress) and is_small(row["cases"])
+        row["cases_shown"] = SUPPRESSED if row["hidden"] else row["cases"]
     return Report(
         filters=filters,
         indicators=indicators,
