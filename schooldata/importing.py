@@ -533,9 +533,12 @@ def schooldata_check(*, school, table: DataTable) -> DataImportResult:
 
 
 def _records(table):
-    formulas = set(table.formulas)
+    """(row number, values, positions of formula cells with no saved value) for each row."""
+    unread = defaultdict(set)
+    for number, position in table.formulas:
+        unread[number].add(position)
     for number, values in table.rows:
-        yield number, values, {(i) for (n, i) in formulas if n == number} if formulas else set()
+        yield number, values, unread.get(number, set())
 
 
 def _identity(table, values):

@@ -276,3 +276,20 @@ def test_per_day_errors(ledger_world):
     result, _t = preview(w, data)
     assert {e.row for e in result.errors} == {3, 4, 5}
     assert AttendanceMonth.objects.count() == 0
+
+
+def test_a_formula_without_a_saved_value_leaves_only_its_row_out(ledger_world):
+    w = ledger_world
+    data = xlsx_bytes(
+        [
+            ["nisn", "nama", "kelas", "Matematika"],
+            ["0012345601", "Andi", "VII-A", "=70+5"],
+            ["0012345602", "Budi", "VII-A", 80],
+        ]
+    )
+    result, table = preview(w, data)
+    assert not result.ok and result.good_rows_only
+    assert [(e.row, e.column, e.formula) for e in result.errors] == [(2, "Matematika", True)]
+    result = schooldata_commit(school=w.school, table=table, good_rows_only=True)
+    assert result.committed
+    assert dict(Score.objects.values_list("student__full_name", "value")) == {"Budi Santoso": Decimal("80.0")}
