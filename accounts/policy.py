@@ -35,6 +35,13 @@ PERMISSIONS = {
     ("roster", "manage"): {Role.SCHOOL_ADMIN},
     ("roster", "all_classes"): {Role.VICE_PRINCIPAL, Role.SCHOOL_ADMIN},
     ("roster", "import"): {Role.SCHOOL_ADMIN},
+    # Grades and attendance from the school's records (schooldata): the import,
+    # and the early-warning list, which shows only the classes a user is
+    # homeroom teacher of or covers as counselor.
+    ("schooldata", "import"): {Role.SCHOOL_ADMIN},
+    ("schooldata", "early_warning"): {Role.TEACHER, Role.COUNSELOR},
+    # A subject teacher's scores for one assessment of a class they teach this term.
+    ("schooldata", "scores"): {Role.TEACHER},
     ("referral", "create"): {Role.TEACHER},
     ("referral", "triage"): {Role.COUNSELOR},
     ("case", "lead"): {Role.COUNSELOR},
@@ -298,6 +305,9 @@ may_view_tasks = Grant(("tasks", "view"))
 may_view_reports = Grant(("reports", "view"))
 may_view_roster = Grant(("roster", "view"))
 may_import_roster = Grant(("roster", "import"))
+may_import_school_data = Grant(("schooldata", "import"))
+may_view_early_warning = Grant(("schooldata", "early_warning"))
+may_enter_scores = Grant(("schooldata", "scores"))
 may_view_audit = Grant(("audit", "view"))
 may_export_student = Grant(("privacy", "export"))
 may_read_case_audit = Grant(("audit", "cases"))
@@ -437,6 +447,11 @@ URL_POLICY = {
     "roster:overview": _url(("roster", "view")),
     "roster:import": _url(("roster", "import")),
     "roster:import_example": _url(("roster", "import")),
+    # School records: grades and attendance.
+    "schooldata:import": _url(("schooldata", "import")),
+    "schooldata:import_example": _url(("schooldata", "import"), methods=_GET),
+    "schooldata:early_warning": _url(("schooldata", "early_warning")),
+    "schooldata:scores": _url(("schooldata", "scores")),
     # Referrals.
     "referrals:list": _url(("referral", "create")),
     "referrals:new": _url(("referral", "create")),

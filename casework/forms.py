@@ -27,10 +27,12 @@ from casework.models import (
     Goal,
     Meeting,
     Outcome,
+    SchoolMeasure,
     TeamRole,
 )
 from common.limits import TEXT_LIMIT
 from common.widgets import CountedTextarea
+from roster.models import Subject
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -134,13 +136,27 @@ class ReassignForm(forms.Form):
 class GoalForm(OnceForm, forms.ModelForm):
     class Meta:
         model = Goal
-        fields = ["statement", "indicator", "baseline", "target", "unit", "target_date"]
+        fields = ["statement", "indicator", "baseline", "target", "unit", "target_date", "measure", "measure_subject"]
         widgets = {"target_date": DATE}
+
+    def __init__(self, *args, school=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        school_id = getattr(school, "pk", school)
+        if school_id is None and self.instance.case_id:
+            school_id = self.instance.case.school_id
+        # Only the school's own subjects (a goal measured by a subject's scores).
+        self.fields["measure_subject"].queryset = (
+            Subject.objects.filter(school_id=school_id) if school_id is not None else Subject.objects.none()
+        )
 
     def clean(self):
         data = super().clean()
         if data.get("target") is not None and data.get("baseline") is not None and data["target"] == data["baseline"]:
             self.add_error("target", _("The target should differ from the baseline."))
+        if data.get("measure") == SchoolMeasure.SCORES and not data.get("measure_subject"):
+            self.add_error("measure_subject", _("Choose the subject whose scores measure this goal."))
+        elif data.get("measure") != SchoolMeasure.SCORES:
+            data["measure_subject"] = None
         return data
 
 
@@ -432,7 +448,7 @@ def case_page_forms(case, page, perms, staff, actor):
     if perms.edit:
         on_team = {m.user_id for m in members}
         f["team"] = TeamAddForm(candidates=[u for u in staff if u.pk not in on_team], auto_id="id_team_%s")
-        f["goal"] = GoalForm(auto_id="id_goal_%s")
+        f["goal"] = GoalForm(auto_id="id_goal_%s", school=case.school_id)
         f["action"] = ActionForm(members=members, goals=page.goals, auto_id="id_action_%s")
         f["meeting"] = MeetingForm(members=members, staff=staff, auto_id="id_meeting_%s")
         f["summary"] = SummaryForm(instance=case, auto_id="id_summary_%s")

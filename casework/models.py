@@ -195,6 +195,11 @@ class CaseMember(models.Model):
         return f"{self.user} · {self.get_role_display()}"
 
 
+class SchoolMeasure(models.TextChoices):
+    SCORES = "scores", _("Scores in a subject")
+    ATTENDANCE = "attendance", _("Attendance rate per month")
+
+
 class Goal(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="goals", verbose_name=_("case"))
     statement = models.CharField(_("goal"), max_length=300)
@@ -203,6 +208,23 @@ class Goal(models.Model):
     target = models.DecimalField(_("target"), max_digits=7, decimal_places=1, null=True, blank=True)
     unit = models.CharField(_("unit"), max_length=30, blank=True, help_text=_("e.g. points, days, %"))
     target_date = models.DateField(_("target date"), null=True, blank=True)
+    # A goal measured from the school's records (schooldata) instead of typed
+    # values: the student's scores in a subject, or the monthly attendance rate.
+    measure = models.CharField(
+        _("measured from school records"),
+        max_length=12,
+        choices=SchoolMeasure.choices,
+        blank=True,
+        help_text=_("New imported values then appear in the log by themselves."),
+    )
+    measure_subject = models.ForeignKey(
+        "roster.Subject",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("subject measured"),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     version = models.PositiveIntegerField(_("version"), default=1)
 
@@ -331,13 +353,23 @@ class EvaluationEntry(models.Model):
     next_follow_up = models.DateField(_("next follow-up"), null=True, blank=True)
     follow_up_done_at = models.DateTimeField(_("follow-up done at"), null=True, blank=True)
     is_final = models.BooleanField(_("final evaluation"), default=False)
+    # Entries written from the school's records (a goal bound to a measure):
+    # where the value comes from, e.g. "Matematika · PTS", and the record it
+    # mirrors ("score:<assessment id>", "attendance:2026-09"), once per goal.
+    source = models.CharField(_("from school records"), max_length=200, blank=True)
+    source_key = models.CharField(_("school record"), max_length=40, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("evaluation entry")
         verbose_name_plural = _("evaluation entries")
         ordering = ["-date", "-id"]
-        constraints = [text_limit("note", TEXT_LIMIT)]
+        constraints = [
+            text_limit("note", TEXT_LIMIT),
+            models.UniqueConstraint(
+                fields=["goal", "source_key"], condition=~models.Q(source_key=""), name="entry_one_per_school_record"
+            ),
+        ]
         # Due and overdue follow-ups across a school.
         indexes = [
             models.Index(fields=["author", "next_follow_up"], name="entry_follow_up"),

@@ -20,6 +20,7 @@ from casework.models import Action, Case, CaseEvent, CaseEventKind, CaseStatus, 
 from casework.services import OPEN_ACTION_STATUSES, week_end
 from referrals.models import Referral, ReferralEvent, Urgency
 from roster.models import TeachingAssignment
+from schooldata.selectors import student_outcomes
 
 # Team roles in the order the team is listed.
 ROLE_ORDER = {role: i for i, role in enumerate(TeamRole.values)}
@@ -207,7 +208,7 @@ def case_page(*, case, actor, now=None, entries_shown=None, timeline_shown=None)
     now = now or timezone.now()
     today = timezone.localdate(now)
     members = sorted(case.members.select_related("user"), key=lambda m: (ROLE_ORDER.get(m.role, 99), m.added_at, m.pk))
-    goals = list(case.goals.all())
+    goals = list(case.goals.select_related("measure_subject"))
     actions = list(case.actions.select_related("responsible", "goal", "meeting"))
     meetings = list(case.meetings.prefetch_related("attendees"))
     entries = list(case.entries.select_related("author", "goal", "action"))
@@ -314,6 +315,8 @@ def case_page(*, case, actor, now=None, entries_shown=None, timeline_shown=None)
         status_choices=case.status_choices(),
         today=today,
         now=now,
+        # Grades and attendance from the school's records, before and since the case opened.
+        school_records=student_outcomes(student=case.student, since=timezone.localdate(case.opened_at)),
     )
 
 

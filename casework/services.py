@@ -20,6 +20,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from accounts.policy import as_actor, may_complete_action, may_finish_follow_up, may_lead_case
+from casework import school_records
 from casework.models import (
     TEACHER_ENTRY_KINDS,
     Action,
@@ -266,7 +267,19 @@ def _maybe_activate(case, by):
 
 
 @transaction.atomic
-def goal_add(*, case, actor, statement, indicator, baseline=None, target=None, unit="", target_date=None):
+def goal_add(
+    *,
+    case,
+    actor,
+    statement,
+    indicator,
+    baseline=None,
+    target=None,
+    unit="",
+    target_date=None,
+    measure="",
+    measure_subject=None,
+):
     by = as_actor(actor).user
     case.require_open()
     goal = Goal.objects.create(
@@ -277,9 +290,13 @@ def goal_add(*, case, actor, statement, indicator, baseline=None, target=None, u
         target=target,
         unit=unit,
         target_date=target_date,
+        measure=measure,
+        measure_subject=measure_subject,
     )
     _event(case, by, CaseEventKind.GOAL_ADDED, statement)
     _maybe_activate(case, by)
+    if goal.measure:
+        school_records.sync_goals([goal])
     return goal
 
 
@@ -289,6 +306,8 @@ def goal_update(*, goal, actor, version, **fields):
     goal.case.require_open()
     _versioned_update(Goal, goal, version, fields)
     _event(goal.case, by, CaseEventKind.GOAL_CHANGED, goal.statement)
+    if goal.measure:
+        school_records.sync_goals([goal])
     return goal
 
 

@@ -188,7 +188,12 @@ ACTION_DONE = FormPage("", _("Mark as done"), "", "plan", ACTION_DONE_INTRO, fol
 
 def goal_add(request, pk):
     actor, case = _case_for(request, pk)
-    return GOAL_ADD(request, case, forms.GoalForm(_data(request)), partial(services.goal_add, case=case, actor=actor))
+    return GOAL_ADD(
+        request,
+        case,
+        forms.GoalForm(_data(request), school=case.school_id),
+        partial(services.goal_add, case=case, actor=actor),
+    )
 
 
 def goal_edit(request, pk, goal_id):

@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "roster",
     "referrals",
     "casework",
+    "schooldata",
     "reports",
     "notifications",
     "audit",

@@ -11,6 +11,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("i18n/setlang/", account_views.set_language, name="set_language"),
     path("roster/", include("roster.urls")),
+    path("school-data/", include("schooldata.urls")),
     # These apps own the top-level URLs of DESIGN.md (/referrals/, /triage/,
     # /cases/, /tasks/, /reports/, /notifications/), so their urls carry the paths.
     path("", include("referrals.urls")),

@@ -274,6 +274,39 @@ def export_data(record, *, by, now=None):
         ],
         "referrals": [_referral(referral) for referral in record.referrals],
         "cases": [_case(case) for case in record.cases],
+        "school_records": _school_records(record),
+    }
+
+
+def _school_records(record):
+    """Grades and attendance imported from the school's records, and any
+    "not needed" on the early-warning list (who said it and why)."""
+    return {
+        "scores": [
+            {
+                "term": f"{s.assessment.term.year.name} · {s.assessment.term.name}",
+                "classroom": s.assessment.classroom.name,
+                "subject": s.assessment.subject.name,
+                "assessment": s.assessment.name,
+                "date": s.assessment.date,
+                "score": s.value,
+            }
+            for s in getattr(record, "scores", [])
+        ],
+        "attendance": [
+            {
+                "month": f"{m.month:%Y-%m}",
+                "present": m.present,
+                "sick": m.sick,
+                "permitted": m.permitted,
+                "absent_without_leave": m.absent,
+            }
+            for m in getattr(record, "attendance", [])
+        ],
+        "early_warning_not_needed": [
+            {"by": _person(d.dismissed_by), "at": _local(d.dismissed_at), "reason": d.reason}
+            for d in getattr(record, "dismissals", [])
+        ],
     }
 
 

@@ -7,6 +7,7 @@ from django.db.models import Prefetch
 from casework.models import Case, CaseMember, ConfidentialNote
 from referrals.models import Referral, ReferralAttachment, ReferralEvent
 from roster.models import Enrollment, Student
+from schooldata.models import AttendanceMonth, Score, WarningDismissal
 
 
 def export_student(*, actor, student_id):
@@ -61,10 +62,21 @@ def student_record(*, student, include_confidential=False):
         .prefetch_related(*prefetches)
         .order_by("opened_at", "id")
     )
+    # The school's records (schooldata): scores, attendance, "not needed" on the early-warning list.
+    scores = list(
+        Score.objects.filter(student=student)
+        .select_related("assessment__term__year", "assessment__subject", "assessment__classroom")
+        .order_by("assessment__term__starts_on", "assessment__subject__name", "assessment__date", "assessment_id")
+    )
+    attendance = list(AttendanceMonth.objects.filter(student=student).order_by("month"))
+    dismissals = list(WarningDismissal.objects.filter(student=student).select_related("dismissed_by"))
     return SimpleNamespace(
         student=student,
         enrollments=enrollments,
         referrals=referrals,
         cases=cases,
         include_confidential=include_confidential,
+        scores=scores,
+        attendance=attendance,
+        dismissals=dismissals,
     )

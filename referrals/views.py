@@ -66,6 +66,10 @@ def _search_query(search):
 # Filing.
 
 
+PREFILL_SESSION_KEY = "referral_prefill"
+PREFILL_FIELDS = ("observation", "subject", "latest_score", "absences_30_days")
+
+
 def new(request):
     actor = actor_for(request)
     school = actor.school
@@ -122,6 +126,11 @@ def new(request):
                 "student": student.pk,
                 "subject": selectors.subject_taught(teacher=request.user, student=student),
             }
+            # Referred from another page (schooldata's early-warning list): what
+            # it observed, with the figures, kept in the session, never in the URL.
+            prefill = request.session.pop(PREFILL_SESSION_KEY, None)
+            if isinstance(prefill, dict) and prefill.get("student") == student.pk:
+                initial.update({k: prefill[k] for k in PREFILL_FIELDS if prefill.get(k) not in (None, "")})
         form = ReferralForm(initial=initial, school=school)
 
     context = {

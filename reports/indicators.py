@@ -135,6 +135,9 @@ class Report:
     charts: dict
     workload: list
     categories: list
+    # Change in the measured outcome between referral and closing, per concern
+    # (goals measured from the school's records); small groups hidden when suppressed.
+    outcome_changes: list = field(default_factory=list)
 
 
 def _share(numerator, denominator):
@@ -336,7 +339,19 @@ def build_report(*, actor, filters, categories, today=None, now=None, calendar=N
             row_header=_("Counselor"),
         ),
     }
-    return Report(filters=filters, indicators=indicators, charts=charts, workload=workload, categories=categories)
+    outcome_changes = selectors.measured_outcome_change(actor=actor, filters=filters, categories=categories)
+    for row in outcome_changes:
+        row["label"] = row["label"] or _("No concern named")
+        row["hidden"] = bool(filters.suppress) and is_small(row["cases"])
+        row["cases_shown"] = SUPPRESSED if row["hidden"] else row["cases"]
+    return Report(
+        filters=filters,
+        indicators=indicators,
+        charts=charts,
+        workload=workload,
+        categories=categories,
+        outcome_changes=outcome_changes,
+    )
 
 
 def _category_columns(rows, categories):

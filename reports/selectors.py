@@ -15,6 +15,7 @@ import math
 
 from django.db.models import Count, Exists, F, Func, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Abs, Coalesce, TruncDate, TruncMonth
+from django.utils import timezone
 
 from accounts.models import Membership, Role, User
 from casework.models import Case, CaseStatus, EvaluationEntry, Goal, Meeting, MeetingKind, Outcome
@@ -401,3 +402,62 @@ def months_between(first: datetime.date, last: datetime.date):
     while month <= last:
         yield month
         month = (month + datetime.timedelta(days=32)).replace(day=1)
+
+
+# -- change in the measured outcome (goals measured from school records) ------
+
+
+def measured_outcome_change(*, actor, filters, categories):
+    """For the cases closed in the period, the change in each goal measured
+    from the school's records (issue #15): its last value up to the closing
+    less its value at the referral (the goal's baseline, else its first value),
+    averaged per concern of the case's referrals. Two queries."""
+    closed = cases_in_scope(actor=actor, filters=filters).filter(
+        status=CaseStatus.CLOSED, closed_at__gte=filters.starts_at, closed_at__lt=filters.ends_at
+    )
+    rows = (
+        EvaluationEntry.objects.filter(case__in=closed.values("id"), measured_value__isnull=False)
+        .exclude(goal__measure="")
+        .exclude(goal__isnull=True)
+        .order_by("date", "id")
+        .values_list(
+            "case_id", "goal_id", "goal__measure", "goal__baseline", "measured_value", "date", "case__closed_at"
+        )
+    )
+    series = {}
+    for case_id, goal_id, measure, baseline, value, day, closed_at in rows:
+        if closed_at is not None and day > timezone.localdate(closed_at):
+            continue
+        entry = series.setdefault(goal_id, {"case": case_id, "measure": measure, "start": baseline, "end": None})
+        if entry["start"] is None:
+            entry["start"] = value
+        entry["end"] = value
+    changes = [g for g in series.values() if g["start"] is not None and g["end"] is not None]
+    case_ids = {g["case"] for g in changes}
+    pairs = (
+        CategoryLink.objects.filter(referral__case_id__in=case_ids).values_list(
+            "referral__case_id", "concerncategory_id"
+        )
+        if case_ids
+        else []
+    )
+    concerns = {}
+    for case_id, category_id in set(pairs):
+        concerns.setdefault(case_id, set()).add(category_id)
+    result = []
+    for category in [*categories, None]:
+        mine = [
+            g
+            for g in changes
+            if (category is None and not concerns.get(g["case"]))
+            or (category and category.pk in concerns.get(g["case"], ()))
+        ]
+        if not mine:
+            continue
+        row = {"label": str(category) if category else None, "cases": len({g["case"] for g in mine})}
+        for measure in ("scores", "attendance"):
+            diffs = [g["end"] - g["start"] for g in mine if g["measure"] == measure]
+            row[measure] = round(sum(diffs) / len(diffs), 1) if diffs else None
+            row[f"{measure}_goals"] = len(diffs)
+        result.append(row)
+    return result

@@ -31,19 +31,35 @@ def _path(token) -> Path | None:
 
 
 def save_pending(*, table: Table, school, user) -> str:
+    return save_pending_data(data=table.to_dict(), school=school, user=user)
+
+
+def load_pending(token, *, school, user) -> Table | None:
+    """The table saved under the token by this user for this school, or None."""
+    data = load_pending_data(token, school=school, user=user)
+    if data is None:
+        return None
+    try:
+        return Table.from_dict(data)
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def save_pending_data(*, data, school, user) -> str:
+    """Keep any JSON-able upload (other importers, e.g. schooldata's ledger) the same way."""
     folder = _folder()
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     purge_stale()
     token = secrets.token_urlsafe(24)
-    payload = {"school": school.pk, "user": user.pk, "created": time.time(), "table": table.to_dict()}
+    payload = {"school": school.pk, "user": user.pk, "created": time.time(), "table": data}
     descriptor = os.open(_path(token), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
         json.dump(payload, handle, ensure_ascii=False)
     return token
 
 
-def load_pending(token, *, school, user) -> Table | None:
-    """The table saved under the token by this user for this school, or None."""
+def load_pending_data(token, *, school, user):
+    """The data saved under the token by this user for this school, or None."""
     path = _path(token)
     if path is None:
         return None
@@ -53,7 +69,7 @@ def load_pending(token, *, school, user) -> Table | None:
             return None
         if time.time() - payload["created"] > MAX_AGE:
             return None
-        return Table.from_dict(payload["table"])
+        return payload["table"]
     except (OSError, ValueError, KeyError, TypeError):
         return None
 

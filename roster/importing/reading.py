@@ -100,6 +100,33 @@ Grid = list[tuple[int, list[str]]]
 
 def read_table(data: bytes, *, kind: str | None = None) -> Table:
     """Find the header and the data rows in an uploaded file, or raise ImportFileError."""
+    source, grids, formulas, problems = _read_grids(data)
+    found = [(header, grid) for grid in grids if (header := _locate(grid, kind))]
+    if not found:
+        if problems:
+            raise problems[0]
+        raise ImportFileError(_why_no_header(grids, kind))
+    header, grid = max(found, key=lambda pair: pair[0].score)
+    if kind:
+        # A student list read as classes would make a class of every name.
+        guessed = _guess(grids)
+        if guessed and guessed.kind != kind and guessed.score > header.score:
+            raise ImportFileError(_looks_like(guessed.kind, kind))
+    return _table(header, grid, source, formulas.get(id(grid), set()))
+
+
+def read_grids(data: bytes) -> tuple[str, list[Grid], dict[int, set[tuple[int, int]]]]:
+    """The raw cells of an uploaded file, for importers whose columns are not
+    fixed (schooldata's grade ledger): ("csv" or "xlsx", the grids (one per
+    sheet, or one per CSV separator tried), and per grid the (row, column) of
+    formulas with no saved value). Raises ImportFileError like read_table."""
+    source, grids, formulas, problems = _read_grids(data)
+    if not grids and problems:
+        raise problems[0]
+    return source, grids, formulas
+
+
+def _read_grids(data: bytes):
     if not data or not data.strip(b" \t\r\n\x00" + codecs.BOM_UTF8):
         raise ImportFileError(_("The file is empty."))
     if len(data) > MAX_BYTES:
@@ -129,18 +156,7 @@ def read_table(data: bytes, *, kind: str | None = None) -> Table:
 
     if not any(any(cells) for grid in grids for _number, cells in grid):
         raise ImportFileError(_("The file is empty."))
-    found = [(header, grid) for grid in grids if (header := _locate(grid, kind))]
-    if not found:
-        if problems:
-            raise problems[0]
-        raise ImportFileError(_why_no_header(grids, kind))
-    header, grid = max(found, key=lambda pair: pair[0].score)
-    if kind:
-        # A student list read as classes would make a class of every name.
-        guessed = _guess(grids)
-        if guessed and guessed.kind != kind and guessed.score > header.score:
-            raise ImportFileError(_looks_like(guessed.kind, kind))
-    return _table(header, grid, source, formulas.get(id(grid), set()))
+    return source, grids, formulas, problems
 
 
 # Reading bytes ------------------------------------------------------------
@@ -272,7 +288,7 @@ def _match(labels: list[str], kind: str) -> dict[int, str]:
     return mapping
 
 
-def _compose(header: list[str], below: list[str]) -> list[str] | None:
+def compose_header(header: list[str], below: list[str]) -> list[str] | None:
     """Labels for a two-row header ("Data Ayah" over "Nama", "Tahun Lahir"…),
     or None when the row below the header is data."""
     width = max(len(header), len(below))
@@ -320,7 +336,7 @@ def _locate(grid: Grid, kind: str | None) -> _Header | None:
         score, chosen = found[0]
         labels, data_start = cells, index + 1
         if data_start < len(grid):
-            composed = _compose(cells, grid[data_start][1])
+            composed = compose_header(cells, grid[data_start][1])
             if composed is not None:
                 labels, data_start = composed, data_start + 1
         return _Header(chosen, index, labels, _match(labels, chosen), data_start, score)

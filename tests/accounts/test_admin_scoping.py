@@ -22,6 +22,7 @@ from accounts.admin_scoping import SchoolScopedAdmin
 from notifications.models import Delivery, DeliveryStatus, Notification, NotificationKind, NotificationPreference
 from referrals.models import ConcernCategory
 from roster.models import Enrollment, Holiday, TeachingAssignment
+from schooldata.models import Thresholds
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -88,6 +89,10 @@ PAIRS = {
     "notifications.NotificationPreference": lambda w: (
         NotificationPreference.objects.update_or_create(user=w.teacher)[0],
         NotificationPreference.objects.update_or_create(user=w.outsider)[0],
+    ),
+    "schooldata.Thresholds": lambda w: (
+        Thresholds.objects.create(school=w.school),
+        Thresholds.objects.create(school=w.other_school),
     ),
 }
 

@@ -202,10 +202,14 @@ def test_caseload_queries_do_not_grow(world, login, django_assert_num_queries, n
 # the case (with student, class, homeroom teacher, lead counselor), team, goals,
 # actions, meetings, their attendees, entries, referrals, their concerns, case
 # events, referral events, confidential notes, the audit row of this view, the
-# school's staff (for the team and lead forms), unread notifications, release savepoint.
-DETAIL_QUERIES_COUNSELOR = 20
-# For a teacher on the team, 19: no notes and no staff list, but their homeroom classes (scope).
-DETAIL_QUERIES_TEACHER = 19
+# school's staff (for the team and lead forms), unread notifications, release savepoint;
+# since issue #15 also the student's scores and attendance months (grades and
+# attendance beside the plan) and the school's subjects (a goal measured by a
+# subject's scores, in the goal form): 23.
+DETAIL_QUERIES_COUNSELOR = 23
+# For a teacher on the team, 21: no notes, no staff list and no goal form, but their
+# homeroom classes (scope), and the student's scores and attendance months.
+DETAIL_QUERIES_TEACHER = 21
 
 
 @pytest.mark.parametrize(("cases", "rows"), [(5, 5), (500, 60)])

@@ -52,10 +52,21 @@ EXPECTED = {
         "case-classroom",
         "tasks",
     },
-    "homeroom": {"home", "referral-form", "referrals", "referral", "case", "tasks"},
-    "counselor": {"home", "referral", "triage", "cases", "case", "case-print", "case-classroom", "tasks", "audit"},
+    "homeroom": {"home", "referral-form", "referrals", "referral", "case", "tasks", "early-warning", "scores"},
+    "counselor": {
+        "home",
+        "referral",
+        "triage",
+        "cases",
+        "case",
+        "case-print",
+        "case-classroom",
+        "tasks",
+        "audit",
+        "early-warning",
+    },
     "vp": {"home", "case", "case-print", "tasks", "reports", "audit"},
-    "admin": {"home", "roster", "roster-import", "audit"},
+    "admin": {"home", "roster", "roster-import", "audit", "school-data-import"},
 }
 COMMON = {"notifications", "notification-settings", "roster", "profile"}
 
@@ -76,6 +87,9 @@ HEADINGS = {
     "roster-import-problems": "Import roster",
     "audit": "Audit trail",
     "profile": "My profile",
+    "early-warning": "Early warning",
+    "scores": "Enter scores",
+    "school-data-import": "Import grades and attendance",
 }
 
 # The pages the issue names for phones: no horizontal scrolling, 44 px targets.
@@ -141,6 +155,9 @@ def _pages(ids):
         ("notification-settings", "/notifications/settings/"),
         ("roster", "/roster/"),
         ("roster-import", "/roster/import/"),
+        ("school-data-import", "/school-data/import/"),
+        ("early-warning", "/school-data/early-warning/"),
+        ("scores", "/school-data/scores/"),
         ("audit", "/audit/"),
         ("profile", "/accounts/profile/"),
     ]

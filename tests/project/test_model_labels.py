@@ -43,6 +43,7 @@ def test_it_finds_our_apps_and_only_ours():
         "notifications",
         "audit",
         "privacy",
+        "schooldata",
         "demo",
     }
 

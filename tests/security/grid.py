@@ -312,6 +312,8 @@ def targets(entry, rule, g):
         return [Target("-", {})]
     if params == {"name"} and entry.name == "roster:import_example":
         return [Target("students.csv", {"name": "students.csv"})]
+    if params == {"name"} and entry.name == "schooldata:import_example":
+        return [Target("leger-nilai.xlsx", {"name": "leger-nilai.xlsx"})]
     if rule.scope in ("case", "classroom"):
         return _case_targets(params, g)
     if rule.scope == "meeting" and params == {"pk", "meeting_id"}:
