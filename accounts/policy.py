@@ -468,6 +468,7 @@ URL_POLICY = {
     "casework:action_edit": _url(may_lead_case, scope="case"),
     "casework:action_done": _url(may_complete_action, scope="case"),
     "casework:meeting_add": _url(may_lead_case, scope="case"),
+    "casework:meeting_find": _url(may_lead_case, scope="case", methods=_GET),
     "casework:meeting_edit": _url(may_lead_case, scope="case"),
     "casework:decision_add": _url(may_lead_case, scope="case"),
     "casework:meeting": _url(scope="meeting", methods=_GET),

@@ -18,13 +18,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
+from accounts.once import TOKEN_FIELD, new_token
 from accounts.policy import actor_for, may_lead_case, may_reassign, may_see_confidential, resolved
 from audit.models import AuditAction
 from audit.services import audit_record
-from casework import forms, selectors, services
+from casework import forms, scheduling, selectors, services
 from casework.filters import CaseloadFilter
 from casework.ics import meeting_filename, meeting_ics
-from casework.models import Case, CaseStatus, EvaluationRating
+from casework.models import Case, CaseStatus, EvaluationRating, MeetingKind
 from casework.pages import FormPage
 from common.links import absolute_url
 from common.rules import RuleError
@@ -233,6 +234,40 @@ def meeting_add(request, pk):
     staff = selectors.school_staff(school=case.school)
     form = forms.MeetingForm(_data(request), members=_members(case), staff=staff)
     return MEETING_ADD(request, case, form, partial(services.meeting_schedule, case=case, actor=actor))
+
+
+def meeting_find(request, pk):
+    """Proposed times for a case conference: the next free periods of the
+    chosen attendees in the coming two school weeks, best first; each is
+    booked in one click (a MeetingForm posted to meeting_add)."""
+    _actor, case = _case_for(request, pk)
+    members = _members(case)
+    staff = selectors.school_staff(school=case.school)
+    form = forms.SlotFinderForm(request.GET if "attendees" in request.GET else None, members=members, staff=staff)
+    booking = None
+    if form.is_bound and form.is_valid():
+        booking = form.cleaned_data
+    elif not form.is_bound:
+        booking = {
+            "attendees": [m.user for m in members],
+            "duration_minutes": form.fields["duration_minutes"].initial,
+            "place": str(form.fields["place"].initial),
+        }
+    slots = []
+    if booking:
+        slots = scheduling.propose_slots(
+            school=case.school, attendees=booking["attendees"], duration_minutes=booking["duration_minutes"]
+        )
+    context = {
+        "case": case,
+        "form": form,
+        "slots": slots,
+        "booking": booking,
+        "kind": MeetingKind.CASE_CONFERENCE,
+        "token_field": TOKEN_FIELD,
+        "new_token": new_token,
+    }
+    return render(request, "casework/meeting_find.html", context)
 
 
 def meeting_edit(request, pk, meeting_id):
