@@ -43,6 +43,8 @@ PERMISSIONS = {
     # A meeting's calendar file: counselors and the vice principal, and (by
     # relation, see URL_POLICY) every attendee.
     ("meeting", "calendar"): {Role.COUNSELOR, Role.VICE_PRINCIPAL},
+    # "When can I talk to the counselor about this student?" (issue #13).
+    ("meeting", "talk"): {Role.TEACHER},
     ("caseload", "view"): {Role.COUNSELOR},
     ("tasks", "view"): {Role.TEACHER, Role.COUNSELOR, Role.VICE_PRINCIPAL},
     ("reports", "view"): {Role.VICE_PRINCIPAL},
@@ -293,6 +295,7 @@ may_finish_follow_up = Grant(_LEAD, relation="author")  # record: the evaluation
 # A meeting's calendar file (.ics): counselors, the vice principal and every attendee.
 may_download_meeting = Grant(("meeting", "calendar"), relation="attendee")
 may_manage_two_factor = Grant(relation="verified")  # record: the user
+may_talk_to_counselor = Grant(("meeting", "talk"))  # shared free periods with the counselor; book a short talk
 may_view_caseload = Grant(("caseload", "view"))
 may_view_tasks = Grant(("tasks", "view"))
 may_view_reports = Grant(("reports", "view"))
@@ -469,6 +472,8 @@ URL_POLICY = {
     "casework:action_done": _url(may_complete_action, scope="case"),
     "casework:meeting_add": _url(may_lead_case, scope="case"),
     "casework:meeting_find": _url(may_lead_case, scope="case", methods=_GET),
+    "casework:talk_case": _url(may_talk_to_counselor, scope="case"),
+    "casework:talk_referral": _url(may_talk_to_counselor, scope="referral"),
     "casework:meeting_edit": _url(may_lead_case, scope="case"),
     "casework:decision_add": _url(may_lead_case, scope="case"),
     "casework:meeting": _url(scope="meeting", methods=_GET),

@@ -481,3 +481,9 @@ class SlotFinderForm(forms.Form):
         )
         self.initial.setdefault("attendees", [m.user for m in members])
         self.order_fields(["attendees", "duration_minutes", "place"])
+
+
+class TalkForm(OnceForm, forms.Form):
+    """One of the proposed times for a short talk with the counselor."""
+
+    starts_at = forms.DateTimeField(label=_("Time"), input_formats=["%Y-%m-%dT%H:%M"])

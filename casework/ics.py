@@ -29,6 +29,8 @@ PRODID = "-//Sinergi//Case meetings//EN"
 
 
 def meeting_summary(meeting, case_number):
+    if meeting.kind == MeetingKind.TALK:
+        return _("Talk with the counselor %(number)s") % {"number": case_number}
     if meeting.kind == MeetingKind.COORDINATION:
         return _("Coordination forum %(number)s") % {"number": case_number}
     return _("Case conference %(number)s") % {"number": case_number}

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
-from accounts.once import TOKEN_FIELD, new_token
+from accounts.once import TOKEN_FIELD, new_token, submit_once
 from accounts.policy import actor_for, may_lead_case, may_reassign, may_see_confidential, resolved
 from audit.models import AuditAction
 from audit.services import audit_record
@@ -31,6 +31,7 @@ from common.links import absolute_url
 from common.rules import RuleError
 from referrals import views as referral_views
 from referrals.forms import AcceptForm
+from referrals.models import Referral
 
 CASELOAD_PAGE_SIZE = 50
 
@@ -268,6 +269,79 @@ def meeting_find(request, pk):
         "new_token": new_token,
     }
     return render(request, "casework/meeting_find.html", context)
+
+
+def talk_case(request, pk):
+    """When can I talk to the counselor about this case's student? The next
+    shared free periods of the teacher and the lead counselor, booked as a
+    short talk (a meeting of the case)."""
+    _actor, case = _case_for(request, pk)
+    counselor = case.lead_counselor
+    return _talk_page(request, case=case, referral=None, counselor=counselor, back=case.get_absolute_url())
+
+
+def talk_referral(request, pk):
+    """The same from the referral's page: booked on its case once it has one,
+    else proposed to the counselor covering the student's class."""
+    actor = actor_for(request)
+    referral = resolved(request, "referral") or get_object_or_404(
+        Referral.objects.visible_to(actor).select_related("student__classroom__counselor", "case__lead_counselor"),
+        pk=pk,
+    )
+    case = referral.case if referral.case_id and not referral.case.is_closed else None
+    counselor = scheduling.counselor_for(student=referral.student, case=case)
+    return _talk_page(request, case=case, referral=referral, counselor=counselor, back=referral.get_absolute_url())
+
+
+def _talk_page(request, *, case, referral, counselor, back):
+    actor = actor_for(request)
+    form = forms.TalkForm(_data(request))
+    if request.method == "POST" and form.is_valid():
+        starts_at = form.cleaned_data["starts_at"]
+
+        def book():
+            if case is not None:
+                return services.talk_schedule(
+                    case=case,
+                    actor=actor,
+                    counselor=counselor,
+                    starts_at=starts_at,
+                    duration_minutes=scheduling.TALK_MINUTES,
+                )
+            services.talk_request(referral=referral, actor=actor, counselor=counselor, starts_at=starts_at)
+            return referral
+
+        def done(booked):
+            if case is not None:
+                url = reverse("casework:meeting", args=[case.pk, booked.pk])
+                return url, _("The talk is booked and the counselor was told.")
+            return back, _("The counselor was told the time you proposed.")
+
+        try:
+            landing = submit_once(request, token=form.cleaned_data.get(TOKEN_FIELD, ""), create=book, done=done)
+        except RuleError as e:
+            messages.error(request, str(e))
+        else:
+            if not landing.repeated:
+                audit_record(request=request, action=AuditAction.CHANGE, obj=case or referral, detail={"step": "talk"})
+            messages.success(request, landing.message)
+            return redirect(landing.url)
+    slots = []
+    if counselor is not None and counselor != request.user:
+        slots = scheduling.propose_slots(
+            school=actor.school, attendees=[request.user, counselor], duration_minutes=scheduling.TALK_MINUTES
+        )
+    context = {
+        "case": case,
+        "referral": referral,
+        "counselor": counselor,
+        "slots": slots,
+        "back": back,
+        "minutes": scheduling.TALK_MINUTES,
+        "token_field": TOKEN_FIELD,
+        "new_token": new_token,
+    }
+    return render(request, "casework/talk.html", context)
 
 
 def meeting_edit(request, pk, meeting_id):
