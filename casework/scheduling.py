@@ -5,7 +5,6 @@ queries, whatever the number of attendees, lessons and meetings."""
 import datetime
 from dataclasses import dataclass
 
-from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -15,6 +14,16 @@ from roster.selectors import load_timetable
 
 # "When can I talk to the counselor?": a short meeting.
 TALK_MINUTES = 20
+
+# Other Sinergi meetings that make people busy, from apps above casework
+# (the coordination forum): ``source(school=, user_ids=, since=, until=)``
+# returns {user_id: [(start, end, label)]} in naive school time, one query.
+_BUSY_SOURCES = []
+
+
+def register_busy_source(source):
+    if source not in _BUSY_SOURCES:
+        _BUSY_SOURCES.append(source)
 
 
 @dataclass
@@ -60,7 +69,8 @@ def _meetings_of(*, school, user_ids, since, until, exclude_meeting=None):
 
 def propose_slots(*, school, attendees, duration_minutes, now=None, limit=5, exclude_meeting=None):
     """The best ``limit`` slots in the coming two school weeks for these people
-    (users), with who is busy and why. Eight queries."""
+    (users), with who is busy and why. A fixed number of queries (seven, and
+    one per registered busy source)."""
     now = timezone.localtime(now or timezone.now())
     attendees = list(attendees)
     user_ids = [u.pk for u in attendees]
@@ -70,6 +80,9 @@ def propose_slots(*, school, attendees, duration_minutes, now=None, limit=5, exc
     table.meetings = _meetings_of(
         school=school, user_ids=user_ids, since=now, until=until, exclude_meeting=exclude_meeting
     )
+    for source in _BUSY_SOURCES:
+        for user_id, busy in source(school=school, user_ids=user_ids, since=now, until=until).items():
+            table.meetings.setdefault(user_id, []).extend(busy)
     slots = find_slots(
         table,
         attendee_ids=user_ids,
@@ -88,7 +101,3 @@ def counselor_for(*, student, case=None):
         return case.lead_counselor
     classroom = student.classroom
     return classroom.counselor if classroom is not None else None
-
-
-def users(ids):
-    return list(get_user_model().objects.filter(pk__in=ids))

@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "roster",
     "referrals",
     "casework",
+    "forums",
     "reports",
     "notifications",
     "audit",
