@@ -81,8 +81,8 @@ def test_slots_skip_lessons_meetings_busy_times_and_holidays(timetable):
 def test_the_finder_does_a_fixed_number_of_queries(timetable, django_assert_num_queries):
     world = timetable
     people = [world.teacher, world.counselor, world.vp, world.homeroom]
-    # current term, holidays, periods, lessons, busy times, absences, Sinergi meetings
-    with django_assert_num_queries(7):
+    # current term, holidays, periods, lessons, busy times, absences, case meetings, forum sittings
+    with django_assert_num_queries(8):
         propose_slots(school=world.school, attendees=people, duration_minutes=40)
     for user in people:
         for weekday in range(5):
@@ -94,7 +94,7 @@ def test_the_finder_does_a_fixed_number_of_queries(timetable, django_assert_num_
                 ends_at=datetime.time(13),
                 reason="x",
             )
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         propose_slots(school=world.school, attendees=people, duration_minutes=40)
 
 

@@ -82,3 +82,30 @@ def test_the_demo_admin_stays_inside_their_school_in_the_admin(settings, client)
     assert client.get(reverse("admin:audit_auditevent_changelist")).status_code == 403
     own = client.get(reverse("admin:roster_student_change", args=[Student.objects.filter(school=ours).first().pk]))
     assert own.status_code == 200
+
+
+@pytest.mark.django_db
+def test_seed_demo_gives_a_timetable_and_forums(settings):
+    """Issue #13: a bell schedule with a shorter Friday, every class's lessons with
+    no teacher in two places, a past forum with minutes and decisions, an upcoming one."""
+    from django.db.models import Count
+
+    from forums.models import Decision, Sitting
+    from roster.models import BusyBlock, Lesson, Period
+
+    settings.DEBUG = True
+    call_command("seed_demo")
+    assert Period.objects.filter(weekday=0).count() == 8 and Period.objects.filter(weekday=4).count() == 5
+    assert Lesson.objects.filter(assignment__teacher__username="teacher").exists()
+    clashes = (
+        Lesson.objects.values("assignment__teacher", "weekday", "number").annotate(n=Count("id")).filter(n__gt=1)
+    )
+    assert not clashes.exists()
+    assert BusyBlock.objects.filter(user__username="counselor").exists()
+    past, upcoming = Sitting.objects.order_by("starts_at")
+    assert past.is_held and past.present.exists() and past.items.exclude(minutes="").exists()
+    assert Decision.objects.filter(item__sitting=past).exists()
+    assert not upcoming.is_held and upcoming.items.count() > 3
+    counts = (Lesson.objects.count(), Sitting.objects.count())
+    call_command("seed_demo")
+    assert (Lesson.objects.count(), Sitting.objects.count()) == counts
