@@ -107,6 +107,7 @@ beat: venv
 
 bench: venv
 	$(PY) scripts/bench_import.py
+	$(PY) scripts/bench_freeslots.py
 
 # Fault test under load (scripts/fault_test.py): two app processes, a worker and
 # beat on a private Redis; Redis stopped and started, the worker killed with

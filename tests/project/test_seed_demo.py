@@ -97,9 +97,7 @@ def test_seed_demo_gives_a_timetable_and_forums(settings):
     call_command("seed_demo")
     assert Period.objects.filter(weekday=0).count() == 8 and Period.objects.filter(weekday=4).count() == 5
     assert Lesson.objects.filter(assignment__teacher__username="teacher").exists()
-    clashes = (
-        Lesson.objects.values("assignment__teacher", "weekday", "number").annotate(n=Count("id")).filter(n__gt=1)
-    )
+    clashes = Lesson.objects.values("assignment__teacher", "weekday", "number").annotate(n=Count("id")).filter(n__gt=1)
     assert not clashes.exists()
     assert BusyBlock.objects.filter(user__username="counselor").exists()
     past, upcoming = Sitting.objects.order_by("starts_at")
