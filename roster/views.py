@@ -50,6 +50,9 @@ IMPORT_EXAMPLES = {
     "staff.csv": "text/csv",
     "classrooms.csv": "text/csv",
     "assignments.csv": "text/csv",
+    "bell-schedule.csv": "text/csv",
+    "timetable.csv": "text/csv",
+    "timetable-grid.csv": "text/csv",
     "dapodik-students.xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 EXAMPLES_DIR = settings.BASE_DIR / "docs" / "examples"

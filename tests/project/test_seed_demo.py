@@ -107,3 +107,14 @@ def test_seed_demo_gives_a_timetable_and_forums(settings):
     counts = (Lesson.objects.count(), Sitting.objects.count())
     call_command("seed_demo")
     assert (Lesson.objects.count(), Sitting.objects.count()) == counts
+    # The timetable examples of docs/examples/ are the demo school's own: they import, changing nothing.
+    from pathlib import Path
+
+    from roster.importing import roster_import_preview
+    from roster.models import School
+
+    examples = Path(__file__).resolve().parents[2] / "docs" / "examples"
+    school = School.objects.get(npsn="20100001")
+    for name in ("bell-schedule.csv", "timetable.csv", "timetable-grid.csv"):
+        result, _table = roster_import_preview(school=school, data=(examples / name).read_bytes())
+        assert result.ok and result.counts["unchanged"] == len(result.rows), (name, result.errors)
