@@ -339,6 +339,26 @@ class Lesson(models.Model):
     def __str__(self):
         return f"{self.get_weekday_display()} {self.number} · {self.assignment}"
 
+    def clean(self):
+        """The admin's checks, as the import makes them: the period is in the
+        term's bell schedule, and the teacher is not in two classes at once."""
+        super().clean()
+        if self.assignment_id is None or self.weekday is None or self.number is None:
+            return
+        assignment = self.assignment
+        if not Period.objects.filter(term_id=assignment.term_id, weekday=self.weekday, number=self.number).exists():
+            raise ValidationError(
+                {"number": _("This period is not in the bell schedule of the assignment's term that day.")}
+            )
+        clash = Lesson.objects.filter(
+            assignment__term_id=assignment.term_id,
+            assignment__teacher_id=assignment.teacher_id,
+            weekday=self.weekday,
+            number=self.number,
+        ).exclude(pk=self.pk)
+        if clash.exclude(assignment__classroom_id=assignment.classroom_id).exists():
+            raise ValidationError({"number": _("The teacher already teaches another class in this period.")})
+
 
 class BusyBlock(models.Model):
     """A recurring weekly time a staff member is not free (a counselor's

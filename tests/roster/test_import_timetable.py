@@ -172,3 +172,19 @@ def test_the_timetable_of_another_school_is_out_of_reach(world):
     rows = [["Kelas", "Hari", "Jam ke", "Mapel", "Guru"], ["VII-A", "Senin", "1", "Matematika", "teacher"]]
     result, _table = roster_import_preview(school=world.other_school, data=csv_bytes(rows))
     assert "no staff account" in errors(result)[(2, "Guru")]
+
+
+def test_the_admin_checks_a_lesson_like_the_import(world):
+    from django.core.exceptions import ValidationError
+
+    f.bell_schedule(world.term)
+    maths = TeachingAssignment.objects.get(teacher=world.teacher, classroom=world.class_a)
+    other = f.TeachingAssignmentFactory(
+        teacher=world.teacher, classroom=world.class_b, subject=world.maths, term=world.term
+    )
+    Lesson.objects.create(school=world.school, assignment=maths, weekday=0, number=1)
+    with pytest.raises(ValidationError, match="another class"):
+        Lesson(school=world.school, assignment=other, weekday=0, number=1).full_clean()
+    with pytest.raises(ValidationError, match="not in the bell schedule"):
+        Lesson(school=world.school, assignment=other, weekday=4, number=6).full_clean()
+    Lesson(school=world.school, assignment=other, weekday=0, number=2).full_clean()
