@@ -403,3 +403,20 @@ def test_services_refuse_the_wrong_person(world):
         services.recap_send(sitting=s, actor=world.teacher)
     with pytest.raises(PermissionDenied):
         services.item_add(sitting=s, actor=world.other_teacher, title="x")
+
+
+def test_the_morning_job_brings_the_agenda_up_to_date_and_reminds_once(world):
+    from notifications.reminders import send_reminders
+
+    tomorrow_at_one = timezone.make_aware(
+        datetime.datetime.combine(timezone.localdate() + datetime.timedelta(days=1), datetime.time(13))
+    )
+    s = sitting(world, when=tomorrow_at_one)
+    assert not s.items.exists()
+    case = accepted_case(world)
+    case.perspectives_to_discuss = True
+    case.save()
+    counts = send_reminders()
+    assert s.items.filter(case=case, kind=ItemKind.PERSPECTIVES_DIFFER).exists()
+    assert counts["forums"] == 3  # each participant: the counselor, the teacher, the homeroom teacher
+    assert send_reminders()["forums"] == 0
