@@ -3,6 +3,7 @@ ForumsConfig.ready()): the agenda of a sitting due today or tomorrow is
 brought up to date, so it holds what came up since it was booked, and the
 participants of tomorrow's sitting are reminded once."""
 
+import contextlib
 import datetime
 
 from django.core.exceptions import PermissionDenied
@@ -25,10 +26,9 @@ def forum_reminders(*, today):
     )
     rows = []
     for sitting in sittings:
-        try:
+        # When who booked it no longer runs forums, the agenda stays as it is.
+        with contextlib.suppress(PermissionDenied):
             services.agenda_build(sitting=sitting, actor=sitting.created_by, today=today)
-        except PermissionDenied:
-            pass  # who booked it no longer runs forums: the agenda stays as it is
         if timezone.localdate(sitting.starts_at) != today + datetime.timedelta(days=1):
             continue
         for user in sitting.attendees.filter(is_active=True):
