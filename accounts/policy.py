@@ -494,6 +494,7 @@ URL_POLICY = {
     "forums:decision": _url(may_run_forum, scope="forum", methods=_POST),
     "forums:attendance": _url(may_run_forum, scope="forum", methods=_POST),
     "forums:recap": _url(may_run_forum, scope="forum", methods=_POST),
+    "forums:cancel": _url(may_run_forum, scope="forum", methods=_POST),
     "casework:talk_referral": _url(may_talk_to_counselor, scope="referral"),
     "casework:meeting_edit": _url(may_lead_case, scope="case"),
     "casework:decision_add": _url(may_lead_case, scope="case"),

@@ -29,9 +29,10 @@ def sitting_filename(sitting):
 
 def sitting_invitation(notification, sitting_id):
     """(file name, .ics text, MIME type) for a forum notification's email."""
-    if notification.kind != NotificationKind.FORUM_SCHEDULED:
+    if notification.kind not in (NotificationKind.FORUM_SCHEDULED, NotificationKind.FORUM_CANCELLED):
         return None
     sitting = Sitting.objects.select_related("created_by").filter(pk=sitting_id).first()
     if sitting is None:
         return None
-    return sitting_filename(sitting), sitting_ics(sitting), "text/calendar"
+    cancelled = notification.kind == NotificationKind.FORUM_CANCELLED
+    return sitting_filename(sitting), sitting_ics(sitting, cancelled=cancelled), "text/calendar"

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from common.limits import MINUTES_LIMIT, text_limit
+from common.rules import RuleError
 from roster.models import SchoolScoped
 
 
@@ -71,6 +72,7 @@ class Sitting(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     agenda_built_at = models.DateTimeField(_("agenda built at"), null=True, blank=True)
     recap_sent_at = models.DateTimeField(_("recap sent at"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
 
     objects = SittingQuerySet.as_manager()
 
@@ -89,6 +91,17 @@ class Sitting(models.Model):
     @property
     def is_held(self):
         return self.recap_sent_at is not None
+
+    @property
+    def is_cancelled(self):
+        return self.cancelled_at is not None
+
+    def require_open(self):
+        """Refuse a change to a sitting that was held or cancelled."""
+        if self.is_cancelled:
+            raise RuleError(_("This forum was cancelled."))
+        if self.is_held:
+            raise RuleError(_("This forum was held: its agenda is closed."))
 
 
 class ItemKind(models.TextChoices):

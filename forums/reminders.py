@@ -19,7 +19,10 @@ def forum_reminders(*, today):
     start = timezone.make_aware(datetime.datetime.combine(today, datetime.time()))
     sittings = (
         Sitting.objects.filter(
-            recap_sent_at__isnull=True, starts_at__gte=start, starts_at__lt=start + datetime.timedelta(days=2)
+            recap_sent_at__isnull=True,
+            cancelled_at__isnull=True,
+            starts_at__gte=start,
+            starts_at__lt=start + datetime.timedelta(days=2),
         )
         .select_related("created_by")
         .order_by("starts_at")

@@ -17,6 +17,7 @@ def sittings_busy(*, school, user_ids, since, until):
     rows = Sitting.attendees.through.objects.filter(
         user_id__in=user_ids,
         sitting__school=school,
+        sitting__cancelled_at__isnull=True,
         sitting__starts_at__gte=since - datetime.timedelta(days=1),
         sitting__starts_at__lt=until,
     ).values_list("user_id", "sitting__starts_at", "sitting__duration_minutes")

@@ -108,8 +108,7 @@ def agenda_build(*, sitting, actor, today=None):
     if not may_run_forum(actor):
         raise PermissionDenied
     sitting = Sitting.objects.select_for_update().get(pk=sitting.pk)
-    if sitting.is_held:
-        raise RuleError(_("This forum was held: its agenda is closed."))
+    sitting.require_open()
     today = today or timezone.localdate()
     have = set(sitting.items.values_list("kind", "referral_id", "case_id", "goal_id"))
     new = []
@@ -134,8 +133,7 @@ def item_add(*, sitting, actor, title, case=None):
     actor = as_actor(actor)
     if not _attends_or_runs(actor, sitting):
         raise PermissionDenied
-    if sitting.is_held:
-        raise RuleError(_("This forum was held: its agenda is closed."))
+    sitting.require_open()
     title = (title or "").strip()
     if not title:
         raise RuleError(_("Say what you would like to discuss."), field="title")
@@ -214,6 +212,7 @@ def recap_send(*, sitting, actor):
     sitting = Sitting.objects.select_for_update().get(pk=sitting.pk)
     if sitting.is_held:
         raise RuleError(_("The recap of this forum was already sent."))
+    sitting.require_open()
     if sitting.starts_at > timezone.now():
         raise RuleError(_("The forum has not started yet."))
     sitting.recap_sent_at = timezone.now()
@@ -229,10 +228,34 @@ def recap_send(*, sitting, actor):
     return sitting
 
 
+@transaction.atomic
+def sitting_cancel(*, sitting, actor):
+    """Call a sitting off before it is held: the participants are told, and
+    their calendars drop it (METHOD:CANCEL, same UID, a higher SEQUENCE)."""
+    actor = as_actor(actor)
+    if not may_run_forum(actor):
+        raise PermissionDenied
+    sitting = Sitting.objects.select_for_update().get(pk=sitting.pk)
+    sitting.require_open()
+    sitting.cancelled_at = timezone.now()
+    sitting.sequence += 1
+    sitting.save(update_fields=["cancelled_at", "sequence"])
+    notify(
+        school=sitting.school,
+        recipients=list(sitting.attendees.all()),
+        kind=NotificationKind.FORUM_CANCELLED,
+        url=sitting.get_absolute_url(),
+        label=_("Forum %(date)s") % {"date": f"{timezone.localtime(sitting.starts_at):%Y-%m-%d}"},
+        exclude=actor.user,
+        attachment=attachments.reference("forum", sitting.pk),
+    )
+    return sitting
+
+
 def next_due(forum, *, today=None):
     """When the next sitting is due by the forum's rhythm (for the page)."""
     today = today or timezone.localdate()
-    last = forum.sittings.order_by("-starts_at").first()
+    last = forum.sittings.filter(cancelled_at__isnull=True).order_by("-starts_at").first()
     if last is None:
         return today
     step = datetime.timedelta(days=7 if forum.frequency == "weekly" else 28)

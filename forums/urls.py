@@ -15,4 +15,5 @@ urlpatterns = [
     path("<int:pk>/decision/", views.decision, name="decision"),
     path("<int:pk>/attendance/", views.attendance, name="attendance"),
     path("<int:pk>/recap/", views.recap, name="recap"),
+    path("<int:pk>/cancel/", views.cancel, name="cancel"),
 ]

@@ -129,7 +129,7 @@ def _detail(request, sitting, *, bound=None, status=200):
     refused, shown with its errors in its place."""
     actor = actor_for(request)
     page = selectors.sitting_page(sitting=sitting, actor=actor)
-    run = may_run_forum(actor) and not sitting.is_held
+    run = may_run_forum(actor) and not sitting.is_held and not sitting.is_cancelled
     bound = bound or {}
     if run:
         people = _people_for(page["items"], page["attendees"])
@@ -142,7 +142,7 @@ def _detail(request, sitting, *, bound=None, status=200):
                     initial={"item": item.pk}, people=people[item.case_id], prefix=f"d{item.pk}"
                 )
     item_form = None
-    if not sitting.is_held:
+    if not sitting.is_held and not sitting.is_cancelled:
         cases = Case.objects.visible_to(actor).not_closed().select_related("student").order_by("-opened_at")[:100]
         item_form = bound.get("item") or forms.ItemForm(cases=cases)
     context = {
@@ -272,9 +272,21 @@ def recap(request, pk):
     return _done(request, sitting, _("The recap was sent to every participant."), "recap")
 
 
+def cancel(request, pk):
+    actor = actor_for(request)
+    sitting = resolved(request, "forum")
+    try:
+        services.sitting_cancel(sitting=sitting, actor=actor)
+    except RuleError as e:
+        messages.error(request, str(e))
+        return redirect(sitting.get_absolute_url())
+    return _done(request, sitting, _("The forum was cancelled and the participants were told."))
+
+
 def calendar(request, pk):
     sitting = resolved(request, "forum")
-    response = HttpResponse(sitting_ics(sitting), content_type="text/calendar; charset=utf-8")
+    content = sitting_ics(sitting, cancelled=sitting.is_cancelled)
+    response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{sitting_filename(sitting)}"'
     return response
 

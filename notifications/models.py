@@ -26,6 +26,7 @@ class NotificationKind(models.TextChoices):
     TALK_REQUESTED = "talk_requested", _("A teacher would like to talk with you")
     FORUM_SCHEDULED = "forum_scheduled", _("A coordination forum was scheduled")
     FORUM_RECAP = "forum_recap", _("The recap of a coordination forum")
+    FORUM_CANCELLED = "forum_cancelled", _("A coordination forum was cancelled")
 
 
 class NotificationQuerySet(models.QuerySet):

@@ -420,3 +420,37 @@ def test_the_morning_job_brings_the_agenda_up_to_date_and_reminds_once(world):
     assert s.items.filter(case=case, kind=ItemKind.PERSPECTIVES_DIFFER).exists()
     assert counts["forums"] == 3  # each participant: the counselor, the teacher, the homeroom teacher
     assert send_reminders()["forums"] == 0
+
+
+def test_a_cancelled_forum_leaves_the_calendars_and_frees_the_time(world, login):
+    from icalendar import Calendar
+
+    s = sitting(world, world.counselor, world.teacher)
+    first = Calendar.from_ical(login(world.teacher).get(reverse("forums:ics", args=[s.pk])).content)
+    assert login(world.teacher).post(reverse("forums:cancel", args=[s.pk])).status_code == 403
+    response = login(world.counselor).post(reverse("forums:cancel", args=[s.pk]), follow=True)
+    assert "The forum was cancelled" in response.text
+    s.refresh_from_db()
+    assert s.is_cancelled and s.sequence == 1
+    note = Notification.objects.get(recipient=world.teacher, kind=NotificationKind.FORUM_CANCELLED)
+    from notifications.attachments import attachment_for
+
+    _name, text, _mime = attachment_for(note)
+    cancel = Calendar.from_ical(text)
+    assert cancel["METHOD"] == "CANCEL"
+    event, invited = cancel.walk("VEVENT")[0], first.walk("VEVENT")[0]
+    assert event["UID"] == invited["UID"] and event["SEQUENCE"] > invited["SEQUENCE"]
+    # Nothing more happens to it, and it no longer makes anyone busy.
+    again = login(world.counselor).post(reverse("forums:item_add", args=[s.pk]), {"title": "x"})
+    assert again.status_code == 400
+    from forums.selectors import sittings_busy
+
+    assert (
+        sittings_busy(
+            school=world.school,
+            user_ids=[world.teacher.pk],
+            since=timezone.now(),
+            until=timezone.now() + datetime.timedelta(days=30),
+        )
+        == {}
+    )
