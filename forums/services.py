@@ -173,11 +173,13 @@ def decision_record(*, item, actor, description, responsible, due_on):
     if not Membership.objects.filter(school=case.school, user=responsible).exists():
         raise RuleError(_("Choose a colleague of your school."), field="responsible")
     if not CaseMember.objects.filter(case=case, user=responsible).exists():
-        role = (
-            TeamRole.OTHER_COUNSELOR
-            if Membership.objects.filter(school=case.school, user=responsible, role=Role.COUNSELOR).exists()
-            else TeamRole.SUBJECT_TEACHER
-        )
+        roles = set(Membership.objects.filter(school=case.school, user=responsible).values_list("role", flat=True))
+        if Role.COUNSELOR in roles:
+            role = TeamRole.OTHER_COUNSELOR
+        elif Role.VICE_PRINCIPAL in roles:
+            role = TeamRole.VICE_PRINCIPAL
+        else:
+            role = TeamRole.SUBJECT_TEACHER
         casework.case_add_member(case=case, user=responsible, role=role, actor=actor)
     action = casework.action_add(
         case=case,
