@@ -5,6 +5,7 @@ from types import SimpleNamespace
 from django.db.models import Prefetch
 
 from casework.models import Case, CaseMember, ConfidentialNote
+from forums.models import AgendaItem
 from referrals.models import Referral, ReferralAttachment, ReferralEvent
 from roster.models import Enrollment, Student
 
@@ -61,6 +62,16 @@ def student_record(*, student, include_confidential=False):
         .prefetch_related(*prefetches)
         .order_by("opened_at", "id")
     )
+    # The coordination forum's items about these cases (one query).
+    forum_items = {}
+    for item in (
+        AgendaItem.objects.filter(case__in=cases)
+        .select_related("sitting", "added_by")
+        .order_by("sitting__starts_at", "id")
+    ):
+        forum_items.setdefault(item.case_id, []).append(item)
+    for case in cases:
+        case.forum_items = forum_items.get(case.pk, [])
     return SimpleNamespace(
         student=student,
         enrollments=enrollments,
