@@ -231,6 +231,32 @@ def recap_send(*, sitting, actor):
 
 
 @transaction.atomic
+def sitting_move(*, sitting, actor, starts_at):
+    """Move a sitting to another time the finder proposed: the participants'
+    calendars update the same event (same UID, a higher SEQUENCE)."""
+    actor = as_actor(actor)
+    if not may_run_forum(actor):
+        raise PermissionDenied
+    sitting = Sitting.objects.select_for_update().get(pk=sitting.pk)
+    sitting.require_open()
+    if starts_at <= timezone.now():
+        raise RuleError(_("This time has passed. Choose another one."), field="starts_at")
+    sitting.starts_at = starts_at
+    sitting.sequence += 1
+    sitting.save(update_fields=["starts_at", "sequence"])
+    notify(
+        school=sitting.school,
+        recipients=list(sitting.attendees.all()),
+        kind=NotificationKind.FORUM_SCHEDULED,
+        url=sitting.get_absolute_url(),
+        label=_("Forum %(date)s") % {"date": f"{timezone.localtime(starts_at):%Y-%m-%d}"},
+        exclude=actor.user,
+        attachment=attachments.reference("forum", sitting.pk),
+    )
+    return sitting
+
+
+@transaction.atomic
 def sitting_cancel(*, sitting, actor):
     """Call a sitting off before it is held: the participants are told, and
     their calendars drop it (METHOD:CANCEL, same UID, a higher SEQUENCE)."""

@@ -2,7 +2,7 @@
 (the role, and the sitting in the actor's scope) before a view runs."""
 
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -16,7 +16,7 @@ from casework.selectors import school_staff
 from common.rules import RuleError
 from forums import forms, selectors, services
 from forums.ics import sitting_filename, sitting_ics
-from forums.models import Forum
+from forums.models import Forum, Sitting
 
 
 def forum_list(request):
@@ -73,19 +73,28 @@ def schedule(request):
     if forum is None:
         messages.error(request, _("The vice principal has not set up the forum yet."))
         return redirect("forums:list")
+    # Moving a sitting (?move=<id>): the same proposals, the same sitting.
+    moving = None
+    move_id = _int(request.POST.get("move") if request.method == "POST" else request.GET.get("move"))
+    if move_id is not None:
+        moving = Sitting.objects.visible_to(actor).filter(pk=move_id).first()
+        if moving is None:
+            raise Http404
     form = forms.SlotForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
+        starts_at = form.cleaned_data["starts_at"]
+        if moving is not None:
+            create = lambda: services.sitting_move(sitting=moving, actor=actor, starts_at=starts_at)  # noqa: E731
+            message = _("The forum was moved and the participants were told.")
+        else:
+            create = lambda: services.sitting_schedule(forum=forum, actor=actor, starts_at=starts_at)  # noqa: E731
+            message = _("The forum was scheduled, its agenda built and the participants invited.")
         try:
             landing = submit_once(
                 request,
                 token=form.cleaned_data.get(TOKEN_FIELD, ""),
-                create=lambda: services.sitting_schedule(
-                    forum=forum, actor=actor, starts_at=form.cleaned_data["starts_at"]
-                ),
-                done=lambda sitting: (
-                    sitting.get_absolute_url(),
-                    _("The forum was scheduled, its agenda built and the participants invited."),
-                ),
+                create=create,
+                done=lambda sitting: (sitting.get_absolute_url(), message),
             )
         except RuleError as e:
             messages.error(request, str(e))
@@ -100,6 +109,7 @@ def schedule(request):
     )
     context = {
         "forum": forum,
+        "moving": moving,
         "participants": participants,
         "slots": slots,
         "next_due": services.next_due(forum),

@@ -454,3 +454,29 @@ def test_a_cancelled_forum_leaves_the_calendars_and_frees_the_time(world, login)
         )
         == {}
     )
+
+
+@time_machine.travel(MONDAY, tick=False)
+def test_a_forum_moved_to_another_proposed_time_updates_the_same_calendar_event(world, login):
+    from icalendar import Calendar
+
+    from notifications.attachments import attachment_for
+
+    f.bell_schedule(world.term)
+    forum(world, world.counselor, world.teacher)
+    client = login(world.counselor)
+    client.post(reverse("forums:schedule"), {"starts_at": "2026-12-07T07:00"})
+    s = Sitting.objects.get()
+    page = client.get(reverse("forums:schedule"), {"move": s.pk})
+    assert page.context["moving"] == s and f'name="move" value="{s.pk}"' in page.text
+    response = client.post(reverse("forums:schedule"), {"starts_at": "2026-12-08T09:00", "move": s.pk})
+    assert response.status_code == 302
+    s.refresh_from_db()
+    assert timezone.localtime(s.starts_at) == datetime.datetime(2026, 12, 8, 9, 0, tzinfo=JAKARTA)
+    assert s.sequence == 1 and Sitting.objects.count() == 1
+    notes = Notification.objects.filter(recipient=world.teacher, kind=NotificationKind.FORUM_SCHEDULED).order_by("id")
+    first, moved = (Calendar.from_ical(attachment_for(n)[1]) for n in notes)
+    assert moved.walk("VEVENT")[0]["UID"] == first.walk("VEVENT")[0]["UID"]
+    assert moved.walk("VEVENT")[0]["SEQUENCE"] == 1 and moved["METHOD"] == "REQUEST"
+    # Someone else's sitting, or nonsense, is not found.
+    assert client.get(reverse("forums:schedule"), {"move": 999}).status_code == 404
