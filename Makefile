@@ -115,6 +115,7 @@ bench: venv compilemessages
 # How long importing 1,000 students takes (scripts/bench_import.py).
 bench-import: venv
 	$(PY) scripts/bench_import.py
+	$(PY) scripts/bench_freeslots.py
 
 # Fault test under load (scripts/fault_test.py): two app processes, a worker and
 # beat on a private Redis; Redis stopped and started, the worker killed with

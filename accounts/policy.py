@@ -50,6 +50,12 @@ PERMISSIONS = {
     # A meeting's calendar file: counselors and the vice principal, and (by
     # relation, see URL_POLICY) every attendee.
     ("meeting", "calendar"): {Role.COUNSELOR, Role.VICE_PRINCIPAL},
+    # "When can I talk to the counselor about this student?" (issue #13).
+    ("meeting", "talk"): {Role.TEACHER},
+    # The coordination forum (issue #13): its page, running a sitting, its settings.
+    ("forum", "view"): {Role.TEACHER, Role.COUNSELOR, Role.VICE_PRINCIPAL},
+    ("forum", "run"): {Role.COUNSELOR, Role.VICE_PRINCIPAL},
+    ("forum", "settings"): {Role.VICE_PRINCIPAL},
     ("caseload", "view"): {Role.COUNSELOR},
     ("tasks", "view"): {Role.TEACHER, Role.COUNSELOR, Role.VICE_PRINCIPAL},
     ("reports", "view"): {Role.VICE_PRINCIPAL},
@@ -300,6 +306,10 @@ may_finish_follow_up = Grant(_LEAD, relation="author")  # record: the evaluation
 # A meeting's calendar file (.ics): counselors, the vice principal and every attendee.
 may_download_meeting = Grant(("meeting", "calendar"), relation="attendee")
 may_manage_two_factor = Grant(relation="verified")  # record: the user
+may_view_forums = Grant(("forum", "view"))
+may_run_forum = Grant(("forum", "run"))  # book a sitting, agenda, minutes, decisions, attendance, recap
+may_set_forum = Grant(("forum", "settings"))  # how often, where, who takes part: the vice principal
+may_talk_to_counselor = Grant(("meeting", "talk"))  # shared free periods with the counselor; book a short talk
 may_view_caseload = Grant(("caseload", "view"))
 may_view_tasks = Grant(("tasks", "view"))
 may_view_reports = Grant(("reports", "view"))
@@ -389,6 +399,8 @@ class _Bound:
 #   "meeting"   a case's meeting: the case in Case.objects.visible_to(actor), or the actor
 #               attends the meeting (a colleague invited without joining the team), else 404.
 #   "student"   a student: not of the actor's school is 404, then the role (403).
+#   "forum"     a sitting of the coordination forum: every sitting of the school for
+#               counselors and the vice principal, the invited ones for others, else 404.
 #   "own"       a row of the user's own (notification, input request, export): the
 #               role gates the feature first (403), someone else's row is 404.
 # Relations (a tie to the record that grants access besides the role, or
@@ -483,6 +495,22 @@ URL_POLICY = {
     "casework:action_edit": _url(may_lead_case, scope="case"),
     "casework:action_done": _url(may_complete_action, scope="case"),
     "casework:meeting_add": _url(may_lead_case, scope="case"),
+    "casework:meeting_find": _url(may_lead_case, scope="case", methods=_GET),
+    "casework:talk_case": _url(may_talk_to_counselor, scope="case"),
+    # Coordination forums.
+    "forums:list": _url(may_view_forums, methods=_GET),
+    "forums:settings": _url(may_set_forum),
+    "forums:schedule": _url(may_run_forum),
+    "forums:detail": _url(scope="forum", methods=_GET),
+    "forums:ics": _url(scope="forum", methods=_GET),
+    "forums:item_add": _url(scope="forum", methods=_POST),
+    "forums:refresh": _url(may_run_forum, scope="forum", methods=_POST),
+    "forums:minutes": _url(may_run_forum, scope="forum", methods=_POST),
+    "forums:decision": _url(may_run_forum, scope="forum", methods=_POST),
+    "forums:attendance": _url(may_run_forum, scope="forum", methods=_POST),
+    "forums:recap": _url(may_run_forum, scope="forum", methods=_POST),
+    "forums:cancel": _url(may_run_forum, scope="forum", methods=_POST),
+    "casework:talk_referral": _url(may_talk_to_counselor, scope="referral"),
     "casework:meeting_edit": _url(may_lead_case, scope="case"),
     "casework:decision_add": _url(may_lead_case, scope="case"),
     "casework:meeting": _url(scope="meeting", methods=_GET),
@@ -524,7 +552,7 @@ PUBLIC_URLS = {
     "healthz_live",
 }
 
-SCOPES = {"referral", "case", "classroom", "meeting", "student", "own"}
+SCOPES = {"referral", "case", "classroom", "meeting", "student", "own", "forum"}
 ALLOW, FORBIDDEN, NOT_FOUND, SIGN_IN = "allow", "forbidden", "not_found", "sign_in"
 
 
@@ -555,7 +583,17 @@ def decide(actor, rule, *, in_scope, relation_record):
 
 
 def check_url_access(
-    actor, url_name, *, referral=None, case=None, student=None, owner=None, action=None, entry=None, meeting=None
+    actor,
+    url_name,
+    *,
+    referral=None,
+    case=None,
+    student=None,
+    owner=None,
+    action=None,
+    entry=None,
+    meeting=None,
+    forum=None,
 ):
     """What URL_POLICY promises for ``url_name`` and these records (the
     referral, case or student the URL points at, the owner of an "own" row,
@@ -563,7 +601,14 @@ def check_url_access(
     rule = URL_POLICY[url_name]
     records = {"referral": referral, "case": case, "action": action, "entry": entry, "meeting": meeting}
     records["user"] = actor.user
-    scoped = {"referral": referral, "case": case, "classroom": case, "meeting": meeting, "student": student}
+    scoped = {
+        "referral": referral,
+        "case": case,
+        "classroom": case,
+        "meeting": meeting,
+        "student": student,
+        "forum": forum,
+    }
 
     def in_scope():
         if rule.scope == "own":

@@ -475,3 +475,31 @@ def case_page_forms(case, page, perms, staff, actor):
     if perms.confidential:
         f["note"] = NoteForm(auto_id="id_note_%s")
     return f
+
+
+class SlotFinderForm(forms.Form):
+    """Who should meet, for how long and where: the finder proposes times
+    (a GET form; booking a proposed time posts MeetingForm)."""
+
+    duration_minutes = forms.IntegerField(label=_("Duration (minutes)"), min_value=5, max_value=480, initial=40)
+    place = forms.CharField(label=_("Place"), max_length=150, initial=_("Counseling room"))
+
+    def __init__(self, *args, members=(), staff=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        labels = {m.user_id: _member(m) for m in members}
+        people = [m.user for m in members]
+        for user, roles in (staff or {}).items():
+            if user.pk not in labels:
+                labels[user.pk] = " · ".join([user.get_full_name(), *sorted(str(r.label) for r in roles)])
+                people.append(user)
+        self.fields["attendees"] = ObjectMultipleChoiceField(
+            objects=people, describe=lambda u: labels[u.pk], label=_("Attendees")
+        )
+        self.initial.setdefault("attendees", [m.user for m in members])
+        self.order_fields(["attendees", "duration_minutes", "place"])
+
+
+class TalkForm(OnceForm, forms.Form):
+    """One of the proposed times for a short talk with the counselor."""
+
+    starts_at = forms.DateTimeField(label=_("Time"), input_formats=["%Y-%m-%dT%H:%M"])

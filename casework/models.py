@@ -283,6 +283,7 @@ class Action(models.Model):
 class MeetingKind(models.TextChoices):
     CASE_CONFERENCE = "case_conference", _("Case conference")
     COORDINATION = "coordination", _("Coordination forum")
+    TALK = "talk", _("Short talk with the counselor")
 
 
 class Meeting(models.Model):

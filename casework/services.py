@@ -35,6 +35,7 @@ from casework.models import (
     EvaluationEntry,
     Goal,
     Meeting,
+    MeetingKind,
     TeamRole,
 )
 from common.limits import TEXT_LIMIT
@@ -763,3 +764,52 @@ def week_end(day: datetime.date) -> datetime.date:
     """The last day "this week" covers for due actions: a rolling seven days
     (on a Friday, next Monday's actions are due this week too)."""
     return day + datetime.timedelta(days=7)
+
+
+# "When can I talk to the counselor about this student?" (issue #13) ---------
+
+
+def _talk_time(starts_at):
+    if starts_at is None or starts_at <= timezone.now():
+        raise RuleError(_("This time has passed. Choose another one."), field="starts_at")
+
+
+@transaction.atomic
+def talk_schedule(*, case, actor, counselor, starts_at, duration_minutes):
+    """A teacher books a short talk with the counselor about a case's student:
+    a meeting of the case with the two of them, which tells the counselor and
+    carries its .ics like any meeting."""
+    by = as_actor(actor).user
+    case.require_open()
+    if counselor is None:
+        raise RuleError(_("No counselor covers this student's class yet."))
+    _talk_time(starts_at)
+    return meeting_schedule(
+        case=case,
+        actor=actor,
+        kind=MeetingKind.TALK,
+        starts_at=starts_at,
+        duration_minutes=duration_minutes,
+        place=_("Counseling room"),
+        attendees=[by, counselor],
+    )
+
+
+@transaction.atomic
+def talk_request(*, referral, actor, counselor, starts_at):
+    """Before a referral has a case there is no meeting to book: the counselor
+    is told the proposed time (a neutral label: the referral's number and the
+    time) and answers in Sinergi."""
+    by = as_actor(actor).user
+    if counselor is None:
+        raise RuleError(_("No counselor covers this student's class yet."))
+    _talk_time(starts_at)
+    moment = formats.date_format(timezone.localtime(starts_at), "D j M H:i")
+    return notify(
+        school=referral.school,
+        recipients=[counselor],
+        kind=NotificationKind.TALK_REQUESTED,
+        url=referral.get_absolute_url(),
+        label=f"{referral} · {moment}",
+        exclude=by,
+    )

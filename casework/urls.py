@@ -20,6 +20,8 @@ urlpatterns = [
     path("cases/<int:pk>/actions/<int:action_id>/edit/", views.action_edit, name="action_edit"),
     path("cases/<int:pk>/actions/<int:action_id>/done/", views.action_done, name="action_done"),
     path("cases/<int:pk>/meetings/add/", views.meeting_add, name="meeting_add"),
+    path("cases/<int:pk>/meetings/find/", views.meeting_find, name="meeting_find"),
+    path("cases/<int:pk>/talk/", views.talk_case, name="talk_case"),
     path("cases/<int:pk>/meetings/<int:meeting_id>/", views.meeting, name="meeting"),
     path("cases/<int:pk>/meetings/<int:meeting_id>/edit/", views.meeting_edit, name="meeting_edit"),
     path("cases/<int:pk>/meetings/<int:meeting_id>/decisions/add/", views.decision_add, name="decision_add"),
@@ -33,4 +35,6 @@ urlpatterns = [
     path("cases/<int:pk>/reopen/", views.reopen, name="reopen"),
     # Accepting a referral into a case; the form is on the referral's page.
     path("referrals/<int:pk>/accept/", views.accept_referral, name="accept_referral"),
+    # "When can I talk to the counselor?" from the referral's page.
+    path("referrals/<int:pk>/talk/", views.talk_referral, name="talk_referral"),
 ]

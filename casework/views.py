@@ -18,18 +18,20 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
+from accounts.once import TOKEN_FIELD, new_token, submit_once
 from accounts.policy import actor_for, may_lead_case, may_reassign, may_see_confidential, resolved
 from audit.models import AuditAction
 from audit.services import audit_record
-from casework import forms, selectors, services
+from casework import forms, scheduling, selectors, services
 from casework.filters import CaseloadFilter
 from casework.ics import meeting_filename, meeting_ics
-from casework.models import Case, CaseStatus, EvaluationRating
+from casework.models import Case, CaseStatus, EvaluationRating, MeetingKind
 from casework.pages import FormPage
 from common.links import absolute_url
 from common.rules import RuleError
 from referrals import views as referral_views
 from referrals.forms import AcceptForm
+from referrals.models import Referral
 
 CASELOAD_PAGE_SIZE = 50
 
@@ -245,6 +247,113 @@ def meeting_add(request, pk):
     staff = selectors.school_staff(school=case.school)
     form = forms.MeetingForm(_data(request), members=_members(case), staff=staff)
     return MEETING_ADD(request, case, form, partial(services.meeting_schedule, case=case, actor=actor))
+
+
+def meeting_find(request, pk):
+    """Proposed times for a case conference: the next free periods of the
+    chosen attendees in the coming two school weeks, best first; each is
+    booked in one click (a MeetingForm posted to meeting_add)."""
+    _actor, case = _case_for(request, pk)
+    members = _members(case)
+    staff = selectors.school_staff(school=case.school)
+    form = forms.SlotFinderForm(request.GET if "attendees" in request.GET else None, members=members, staff=staff)
+    booking = None
+    if form.is_bound and form.is_valid():
+        booking = form.cleaned_data
+    elif not form.is_bound:
+        booking = {
+            "attendees": [m.user for m in members],
+            "duration_minutes": form.fields["duration_minutes"].initial,
+            "place": str(form.fields["place"].initial),
+        }
+    slots = []
+    if booking:
+        slots = scheduling.propose_slots(
+            school=case.school, attendees=booking["attendees"], duration_minutes=booking["duration_minutes"]
+        )
+    context = {
+        "case": case,
+        "form": form,
+        "slots": slots,
+        "booking": booking,
+        "kind": MeetingKind.CASE_CONFERENCE,
+        "token_field": TOKEN_FIELD,
+        "new_token": new_token,
+    }
+    return render(request, "casework/meeting_find.html", context)
+
+
+def talk_case(request, pk):
+    """When can I talk to the counselor about this case's student? The next
+    shared free periods of the teacher and the lead counselor, booked as a
+    short talk (a meeting of the case)."""
+    _actor, case = _case_for(request, pk)
+    counselor = case.lead_counselor
+    return _talk_page(request, case=case, referral=None, counselor=counselor, back=case.get_absolute_url())
+
+
+def talk_referral(request, pk):
+    """The same from the referral's page: booked on its case once it has one,
+    else proposed to the counselor covering the student's class."""
+    actor = actor_for(request)
+    referral = resolved(request, "referral") or get_object_or_404(
+        Referral.objects.visible_to(actor).select_related("student__classroom__counselor", "case__lead_counselor"),
+        pk=pk,
+    )
+    case = referral.case if referral.case_id and not referral.case.is_closed else None
+    counselor = scheduling.counselor_for(student=referral.student, case=case)
+    return _talk_page(request, case=case, referral=referral, counselor=counselor, back=referral.get_absolute_url())
+
+
+def _talk_page(request, *, case, referral, counselor, back):
+    actor = actor_for(request)
+    form = forms.TalkForm(_data(request))
+    if request.method == "POST" and form.is_valid():
+        starts_at = form.cleaned_data["starts_at"]
+
+        def book():
+            if case is not None:
+                return services.talk_schedule(
+                    case=case,
+                    actor=actor,
+                    counselor=counselor,
+                    starts_at=starts_at,
+                    duration_minutes=scheduling.TALK_MINUTES,
+                )
+            services.talk_request(referral=referral, actor=actor, counselor=counselor, starts_at=starts_at)
+            return referral
+
+        def done(booked):
+            if case is not None:
+                url = reverse("casework:meeting", args=[case.pk, booked.pk])
+                return url, _("The talk is booked and the counselor was told.")
+            return back, _("The counselor was told the time you proposed.")
+
+        try:
+            landing = submit_once(request, token=form.cleaned_data.get(TOKEN_FIELD, ""), create=book, done=done)
+        except RuleError as e:
+            messages.error(request, str(e))
+        else:
+            if not landing.repeated:
+                audit_record(request=request, action=AuditAction.CHANGE, obj=case or referral, detail={"step": "talk"})
+            messages.success(request, landing.message)
+            return redirect(landing.url)
+    slots = []
+    if counselor is not None and counselor != request.user:
+        slots = scheduling.propose_slots(
+            school=actor.school, attendees=[request.user, counselor], duration_minutes=scheduling.TALK_MINUTES
+        )
+    context = {
+        "case": case,
+        "referral": referral,
+        "counselor": counselor,
+        "slots": slots,
+        "back": back,
+        "minutes": scheduling.TALK_MINUTES,
+        "token_field": TOKEN_FIELD,
+        "new_token": new_token,
+    }
+    return render(request, "casework/talk.html", context)
 
 
 def meeting_edit(request, pk, meeting_id):

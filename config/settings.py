@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "referrals",
     "casework",
     "schooldata",
+    "forums",
     "reports",
     "notifications",
     "audit",

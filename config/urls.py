@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("notifications.urls")),
     path("audit/", include("audit.urls")),
     path("privacy/", include("privacy.urls")),
+    path("forums/", include("forums.urls")),
     # Readiness (what a load balancer reads) and liveness; see config/health.py.
     path("healthz", health.healthz, name="healthz"),
     path("healthz/live", health.healthz_live, name="healthz_live"),

@@ -39,6 +39,12 @@ SENTENCES = {
     NotificationKind.FOLLOW_UP_OVERDUE: gettext_lazy("A follow-up you planned is overdue."),
     NotificationKind.CASE_STATUS: gettext_lazy("A case you work on changed status."),
     NotificationKind.CASE_CLOSED: gettext_lazy("A case you worked on was closed."),
+    NotificationKind.TALK_REQUESTED: gettext_lazy("A teacher proposes a short talk about a student at the time named."),
+    NotificationKind.FORUM_SCHEDULED: gettext_lazy("You are invited to the school's coordination forum."),
+    NotificationKind.FORUM_CANCELLED: gettext_lazy("The coordination forum you were invited to was cancelled."),
+    NotificationKind.FORUM_RECAP: gettext_lazy(
+        "The decisions of the coordination forum and who does what are in Sinergi."
+    ),
 }
 
 

@@ -23,6 +23,10 @@ class NotificationKind(models.TextChoices):
     FOLLOW_UP_OVERDUE = "follow_up_overdue", _("A follow-up is overdue")
     CASE_STATUS = "case_status", _("A case changed status")
     CASE_CLOSED = "case_closed", _("A case was closed")
+    TALK_REQUESTED = "talk_requested", _("A teacher would like to talk with you")
+    FORUM_SCHEDULED = "forum_scheduled", _("A coordination forum was scheduled")
+    FORUM_RECAP = "forum_recap", _("The recap of a coordination forum")
+    FORUM_CANCELLED = "forum_cancelled", _("A coordination forum was cancelled")
 
 
 class NotificationQuerySet(models.QuerySet):

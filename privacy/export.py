@@ -213,6 +213,16 @@ def _case(case):
             }
             for meeting in case.meetings.all()
         ],
+        "coordination_forum": [
+            {
+                "time": _local(item.sitting.starts_at),
+                "item": item.get_kind_display(),
+                "topic": item.title,
+                "added_by": _person(item.added_by),
+                "minutes": item.minutes,
+            }
+            for item in getattr(case, "forum_items", [])
+        ],
         "evaluation_log": [
             {
                 "date": entry.date,
@@ -329,6 +339,8 @@ def timeline_rows(data):
             rows.append((entry["date"], label, entry["kind"], entry["by"], entry["note"]))
         for meeting in case["meetings"]:
             rows.append((meeting["time"], label, meeting["kind"], meeting["scheduled_by"], meeting["minutes"]))
+        for item in case["coordination_forum"]:
+            rows.append((item["time"], label, _("Coordination forum"), item["added_by"] or "", item["minutes"]))
 
     def key(row):
         when = row[0]

@@ -5,6 +5,7 @@ from types import SimpleNamespace
 from django.db.models import Prefetch
 
 from casework.models import Case, CaseMember, ConfidentialNote
+from forums.models import AgendaItem
 from referrals.models import Referral, ReferralAttachment, ReferralEvent
 from roster.models import Enrollment, Student
 from schooldata.models import AttendanceMonth, Score, WarningDismissal
@@ -70,6 +71,16 @@ def student_record(*, student, include_confidential=False):
     )
     attendance = list(AttendanceMonth.objects.filter(student=student).order_by("month"))
     dismissals = list(WarningDismissal.objects.filter(student=student).select_related("dismissed_by"))
+    # The coordination forum's items about these cases (one query).
+    forum_items = {}
+    for item in (
+        AgendaItem.objects.filter(case__in=cases)
+        .select_related("sitting", "added_by")
+        .order_by("sitting__starts_at", "id")
+    ):
+        forum_items.setdefault(item.case_id, []).append(item)
+    for case in cases:
+        case.forum_items = forum_items.get(case.pk, [])
     return SimpleNamespace(
         student=student,
         enrollments=enrollments,

@@ -29,12 +29,13 @@ from dataclasses import dataclass
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, Max, OuterRef, Subquery
+from django.db.models import Exists, Max, OuterRef, Q, Subquery
 from django.utils import timezone, translation
 from django.utils.http import int_to_base36
 from django.utils.translation import gettext
 
 from casework.models import Action, Case, CaseEvent, CaseStatus, ConfidentialNote, EvaluationEntry, Goal, Meeting
+from forums.models import AgendaItem
 from referrals.models import OPEN_STATUSES, InputRequest, Referral, ReferralAttachment, ReferralEvent
 from roster.models import Enrollment, Student
 
@@ -175,6 +176,10 @@ def student_anonymise(*, student_id: int, now=None) -> bool:
         Goal.objects.filter(case__student_id=student_id).update(statement=removed, indicator=removed)
         Action.objects.filter(case__student_id=student_id).update(description=removed, frequency="")
         Meeting.objects.filter(case__student_id=student_id).update(agenda="", minutes="")
+        # The coordination forum's items about the student: minutes and added topics.
+        AgendaItem.objects.filter(Q(case__student_id=student_id) | Q(referral__student_id=student_id)).update(
+            minutes="", title=""
+        )
         EvaluationEntry.objects.filter(case__student_id=student_id).update(note="")
 
         Student.objects.filter(pk=student_id).update(

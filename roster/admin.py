@@ -2,10 +2,14 @@ from django.contrib import admin
 
 from accounts.admin_scoping import SchoolScopedAdmin
 from roster.models import (
+    Absence,
     AcademicYear,
+    BusyBlock,
     Classroom,
     Enrollment,
     Holiday,
+    Lesson,
+    Period,
     School,
     Student,
     Subject,
@@ -83,3 +87,31 @@ class EnrollmentAdmin(SchoolScopedAdmin):
     list_display = ["student", "classroom", "term"]
     list_select_related = ["student", "classroom", "term__year"]
     search_fields = ["student__full_name", "student__nisn"]
+
+
+@admin.register(Period)
+class PeriodAdmin(SchoolScopedAdmin):
+    list_display = ["term", "weekday", "number", "starts_at", "ends_at"]
+    list_select_related = ["term__year"]
+    list_filter = ["weekday"]
+
+
+@admin.register(Lesson)
+class LessonAdmin(SchoolScopedAdmin):
+    list_display = ["weekday", "number", "assignment"]
+    list_select_related = ["assignment__teacher", "assignment__subject", "assignment__classroom"]
+    list_filter = ["weekday"]
+    search_fields = ["assignment__teacher__full_name", "assignment__classroom__name"]
+
+
+@admin.register(BusyBlock)
+class BusyBlockAdmin(SchoolScopedAdmin):
+    list_display = ["user", "weekday", "starts_at", "ends_at", "reason"]
+    list_select_related = ["user"]
+
+
+@admin.register(Absence)
+class AbsenceAdmin(SchoolScopedAdmin):
+    list_display = ["user", "starts_on", "ends_on", "reason"]
+    list_select_related = ["user"]
+    date_hierarchy = "starts_on"

@@ -267,3 +267,148 @@ class Enrollment(models.Model):
 
     def __str__(self):
         return f"{self.student} · {self.classroom} · {self.term}"
+
+
+# Timetable ---------------------------------------------------------------
+# The bell schedule (periods per day, per term), the weekly periods of each
+# teaching assignment, and staff's other busy times. The free-slot finder
+# (roster.freeslots) reads them with the school calendar and Sinergi's meetings.
+
+
+class Weekday(models.IntegerChoices):
+    # date.weekday(): Monday is 0. Schools work Monday–Friday or Monday–Saturday.
+    MONDAY = 0, _("Monday")
+    TUESDAY = 1, _("Tuesday")
+    WEDNESDAY = 2, _("Wednesday")
+    THURSDAY = 3, _("Thursday")
+    FRIDAY = 4, _("Friday")
+    SATURDAY = 5, _("Saturday")
+
+
+class Period(models.Model):
+    """One lesson period of the bell schedule: a day of the week, its number
+    that day and its times. A shorter Friday is simply fewer or shorter
+    periods on Friday; a 6-day week has periods on Saturday."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+", verbose_name=_("school"))
+    term = models.ForeignKey(Term, on_delete=models.CASCADE, related_name="periods", verbose_name=_("term"))
+    weekday = models.PositiveSmallIntegerField(_("day"), choices=Weekday.choices)
+    number = models.PositiveSmallIntegerField(_("period"), help_text=_("1 for the first lesson of the day."))
+    starts_at = models.TimeField(_("starts at"))
+    ends_at = models.TimeField(_("ends at"))
+
+    objects = SchoolScoped.as_manager()
+
+    class Meta:
+        verbose_name = _("bell schedule period")
+        verbose_name_plural = _("bell schedule")
+        ordering = ["term", "weekday", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["term", "weekday", "number"], name="period_unique_number"),
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")), name="period_ends_after_start"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_weekday_display()} {self.number} ({self.starts_at:%H:%M}–{self.ends_at:%H:%M})"
+
+
+class Lesson(models.Model):
+    """A weekly period of a teaching assignment: this class has this subject
+    with this teacher on this day in this period."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+", verbose_name=_("school"))
+    assignment = models.ForeignKey(
+        TeachingAssignment, on_delete=models.CASCADE, related_name="lessons", verbose_name=_("teaching assignment")
+    )
+    weekday = models.PositiveSmallIntegerField(_("day"), choices=Weekday.choices)
+    number = models.PositiveSmallIntegerField(_("period"))
+
+    objects = SchoolScoped.as_manager()
+
+    class Meta:
+        verbose_name = _("lesson period")
+        verbose_name_plural = _("lesson periods")
+        ordering = ["weekday", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["assignment", "weekday", "number"], name="lesson_unique_period"),
+        ]
+        indexes = [models.Index(fields=["school", "weekday", "number"], name="lesson_school_period")]
+
+    def __str__(self):
+        return f"{self.get_weekday_display()} {self.number} · {self.assignment}"
+
+    def clean(self):
+        """The admin's checks, as the import makes them: the period is in the
+        term's bell schedule, and the teacher is not in two classes at once."""
+        super().clean()
+        if self.assignment_id is None or self.weekday is None or self.number is None:
+            return
+        assignment = self.assignment
+        if not Period.objects.filter(term_id=assignment.term_id, weekday=self.weekday, number=self.number).exists():
+            raise ValidationError(
+                {"number": _("This period is not in the bell schedule of the assignment's term that day.")}
+            )
+        clash = Lesson.objects.filter(
+            assignment__term_id=assignment.term_id,
+            assignment__teacher_id=assignment.teacher_id,
+            weekday=self.weekday,
+            number=self.number,
+        ).exclude(pk=self.pk)
+        if clash.exclude(assignment__classroom_id=assignment.classroom_id).exists():
+            raise ValidationError({"number": _("The teacher already teaches another class in this period.")})
+
+
+class BusyBlock(models.Model):
+    """A recurring weekly time a staff member is not free (a counselor's
+    class guidance hour, the vice principal's leadership meeting)."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+", verbose_name=_("school"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="busy_blocks", verbose_name=_("staff member")
+    )
+    weekday = models.PositiveSmallIntegerField(_("day"), choices=Weekday.choices)
+    starts_at = models.TimeField(_("starts at"))
+    ends_at = models.TimeField(_("ends at"))
+    reason = models.CharField(_("reason"), max_length=100, help_text=_("Shown to colleagues finding a meeting time."))
+
+    objects = SchoolScoped.as_manager()
+
+    class Meta:
+        verbose_name = _("weekly busy time")
+        verbose_name_plural = _("weekly busy times")
+        ordering = ["user", "weekday", "starts_at"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(ends_at__gt=models.F("starts_at")), name="busy_ends_after_start"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.get_weekday_display()} {self.starts_at:%H:%M}–{self.ends_at:%H:%M}"
+
+
+class Absence(models.Model):
+    """A one-off absence of a staff member, whole days from and until."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+", verbose_name=_("school"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="absences", verbose_name=_("staff member")
+    )
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("until"))
+    reason = models.CharField(_("reason"), max_length=100, help_text=_("Shown to colleagues finding a meeting time."))
+
+    objects = SchoolScoped.as_manager()
+
+    class Meta:
+        verbose_name = _("absence")
+        verbose_name_plural = _("absences")
+        ordering = ["-starts_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("starts_on")), name="absence_ends_after_start"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.starts_on:%Y-%m-%d}–{self.ends_on:%Y-%m-%d}"

@@ -28,6 +28,8 @@ def overview(request):
             context["homeroom_classes"] = selectors.classrooms_with_counts(
                 school=school, classroom_ids=actor.homeroom_classroom_ids
             )
+    if actor.is_teacher or actor.is_counselor or actor.is_vice_principal:
+        context["week"] = selectors.week_of(user=request.user, school=school, term=term)
     if actor.is_counselor:
         context["covered_classes"] = selectors.classrooms_with_counts(school=school).filter(counselor=request.user)
     if actor.may("roster", "all_classes"):
@@ -48,6 +50,9 @@ IMPORT_EXAMPLES = {
     "staff.csv": "text/csv",
     "classrooms.csv": "text/csv",
     "assignments.csv": "text/csv",
+    "bell-schedule.csv": "text/csv",
+    "timetable.csv": "text/csv",
+    "timetable-grid.csv": "text/csv",
     "dapodik-students.xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 EXAMPLES_DIR = settings.BASE_DIR / "docs" / "examples"

@@ -113,3 +113,36 @@ def enroll(student, classroom, term):
 
 
 ROLES = Role
+
+
+def bell_schedule(term, *, weekdays=range(5), periods=6, friday=4, start=datetime.time(7, 0), minutes=40):
+    """A plain bell schedule: ``periods`` back-to-back periods a day from
+    ``start`` (``friday`` on Friday, the shorter day)."""
+    from roster.models import Period
+
+    rows = []
+    for weekday in weekdays:
+        at = datetime.datetime.combine(term.starts_on, start)
+        for number in range(1, (friday if weekday == 4 else periods) + 1):
+            end = at + datetime.timedelta(minutes=minutes)
+            rows.append(
+                Period(
+                    school=term.school,
+                    term=term,
+                    weekday=weekday,
+                    number=number,
+                    starts_at=at.time(),
+                    ends_at=end.time(),
+                )
+            )
+            at = end
+    return Period.objects.bulk_create(rows)
+
+
+def lessons(assignment, *slots):
+    """Lesson periods of a teaching assignment: ``lessons(a, (0, 1), (0, 2))``."""
+    from roster.models import Lesson
+
+    return Lesson.objects.bulk_create(
+        [Lesson(school=assignment.school, assignment=assignment, weekday=w, number=n) for w, n in slots]
+    )

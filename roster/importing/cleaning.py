@@ -263,3 +263,90 @@ def name_key(name: str) -> str:
 def loose_key(name: str) -> str:
     """'VII A', 'vii-a' and 'VII.A' are the same class when nothing else is close."""
     return re.sub(r"[\s\-./_]", "", name.casefold())
+
+
+# Timetables ---------------------------------------------------------------
+
+_DAYS = {
+    "senin": 0,
+    "monday": 0,
+    "mon": 0,
+    "sen": 0,
+    "selasa": 1,
+    "tuesday": 1,
+    "tue": 1,
+    "sel": 1,
+    "rabu": 2,
+    "wednesday": 2,
+    "wed": 2,
+    "rab": 2,
+    "kamis": 3,
+    "thursday": 3,
+    "thu": 3,
+    "kam": 3,
+    "jumat": 4,
+    "friday": 4,
+    "fri": 4,
+    "jum": 4,
+    "sabtu": 5,
+    "saturday": 5,
+    "sat": 5,
+    "sab": 5,
+}
+
+
+def clean_day(value: str) -> int:
+    """A day of the week (Senin … Sabtu, Monday … Saturday, or 1 … 6) as
+    date.weekday(): Monday is 0."""
+    key = re.sub(r"[^a-z0-9]", "", value.casefold())
+    if not key:
+        raise CellError(_("The day is missing."))
+    if key.isdigit() and 1 <= int(key) <= 6:
+        return int(key) - 1
+    if key in _DAYS:
+        return _DAYS[key]
+    raise CellError(
+        _("“%(value)s” is not a school day: write Senin … Sabtu (or Monday … Saturday).") % {"value": value}
+    )
+
+
+def clean_period(value: str) -> int:
+    """A period number ("3", "Jam ke-3", "3.0")."""
+    digits = re.sub(r"^\D*?(\d+)(?:[.,]0+)?\D*$", r"\1", value)
+    if not value:
+        raise CellError(_("The period is missing."))
+    if not digits.isdigit() or not 1 <= int(digits) <= 20:
+        raise CellError(_("“%(value)s” is not a period number (1 to 20).") % {"value": value})
+    return int(digits)
+
+
+def clean_time(value: str) -> datetime.time:
+    """A time of day: 07:00, 7.00, 07:00:00, or Excel's fraction of a day."""
+    if not value:
+        raise CellError(_("The time is missing."))
+    match = re.fullmatch(r"(\d{1,2})[:.](\d{2})(?:[:.]\d{2})?", value)
+    try:
+        if match:
+            return datetime.time(int(match.group(1)), int(match.group(2)))
+        fraction = float(value.replace(",", "."))
+        if 0 <= fraction < 1:
+            minutes = round(fraction * 24 * 60)
+            return datetime.time(minutes // 60, minutes % 60)
+    except ValueError:
+        pass
+    raise CellError(_("“%(value)s” is not a time: write it as 07:00.") % {"value": value})
+
+
+_GRID_CELL = re.compile(r"^(?P<subject>.+?)\s*(?:/\s*(?P<a>[^/()]+)|\((?P<b>[^()]+)\))$")
+
+
+def split_grid_cell(value: str) -> tuple[str, str]:
+    """A timetable grid's cell, "Matematika / sri" or "Matematika (sri)", as
+    (subject, teacher's username)."""
+    match = _GRID_CELL.match(value)
+    if not match:
+        raise CellError(
+            _("Write the subject and the teacher's username, as “Matematika / sri”, not “%(value)s”.")
+            % {"value": value}
+        )
+    return match.group("subject").strip(), (match.group("a") or match.group("b")).strip()

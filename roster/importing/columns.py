@@ -16,6 +16,9 @@ class ColumnKind(models.TextChoices):
     STAFF = "staff", _("Staff accounts")
     CLASSROOMS = "classrooms", _("Classes")
     ASSIGNMENTS = "assignments", _("Teaching assignments")
+    BELL_SCHEDULE = "bell_schedule", _("Bell schedule")
+    TIMETABLE = "timetable", _("Timetable (one row per lesson)")
+    TIMETABLE_GRID = "timetable_grid", _("Timetable (grid: days down, classes across)")
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,9 @@ _PUNCTUATION = re.compile(r"[\s_\-./:*()\[\]#'\"]+")
 def header_key(text: str) -> str:
     return _PUNCTUATION.sub(" ", str(text).casefold()).strip()
 
+
+DAY_ALIASES = ("day", "hari")
+PERIOD_ALIASES = ("period", "jam ke", "jam pelajaran ke", "jam pelajaran", "jp", "ke", "period number")
 
 COLUMNS: dict[str, tuple[Column, ...]] = {
     ColumnKind.STUDENTS: (
@@ -118,6 +124,34 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("classroom", _("Class"), ("classroom", "class", "kelas", "rombel", "nama kelas"), required=True),
         Column("subject", _("Subject"), ("subject", "mata pelajaran", "mapel", "pelajaran"), required=True),
     ),
+    ColumnKind.BELL_SCHEDULE: (
+        Column("day", _("Day"), DAY_ALIASES, required=True),
+        Column("period", _("Period"), PERIOD_ALIASES, required=True),
+        Column(
+            "starts_at", _("Starts at"), ("starts at", "start", "from", "mulai", "jam mulai", "dari"), required=True
+        ),
+        Column(
+            "ends_at",
+            _("Ends at"),
+            ("ends at", "end", "until", "to", "selesai", "jam selesai", "sampai"),
+            required=True,
+        ),
+    ),
+    ColumnKind.TIMETABLE: (
+        Column("day", _("Day"), DAY_ALIASES, required=True),
+        Column("period", _("Period"), PERIOD_ALIASES, required=True),
+        Column("classroom", _("Class"), ("classroom", "class", "kelas", "rombel", "nama kelas"), required=True),
+        Column("subject", _("Subject"), ("subject", "mata pelajaran", "mapel", "pelajaran"), required=True),
+        Column("teacher", _("Teacher"), ("teacher", "guru", "username guru", "pengajar", "username"), required=True),
+    ),
+    # The grid: one row per day and period, one column per class (any header
+    # that is not one of these names a class); each cell "subject / teacher".
+    ColumnKind.TIMETABLE_GRID: (
+        Column("day", _("Day"), DAY_ALIASES, required=True),
+        Column("period", _("Period"), PERIOD_ALIASES, required=True),
+        Column("time", _("Time"), ("time", "waktu", "pukul", "jam")),
+        Column("row_number", _("No."), ("no", "nomor", "no urut")),
+    ),
 }
 
 ALIASES: dict[str, dict[str, str]] = {
@@ -131,3 +165,7 @@ def column(kind: str, field: str) -> Column:
 
 def required_fields(kind: str) -> set[str]:
     return {c.field for c in COLUMNS[kind] if c.required}
+
+
+# A grid's class columns are kept as fields named "class:<header>".
+GRID_CLASS_PREFIX = "class:"

@@ -7,6 +7,7 @@ Lookups start from the admin's school: a row can never reach another school's
 students, classes or accounts."""
 
 from collections import defaultdict
+from dataclasses import dataclass
 
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -15,22 +16,36 @@ from accounts.models import Membership, Role, User
 from roster.importing.cleaning import (
     CellError,
     clean_date,
+    clean_day,
     clean_email,
     clean_gender,
     clean_grade,
     clean_nis,
     clean_nisn,
+    clean_period,
     clean_phone,
     clean_roles,
     clean_text,
+    clean_time,
     clean_username,
     loose_key,
     name_key,
+    split_grid_cell,
 )
-from roster.importing.columns import COLUMNS, ColumnKind
+from roster.importing.columns import COLUMNS, GRID_CLASS_PREFIX, ColumnKind
 from roster.importing.reading import Table
 from roster.importing.result import ImportAction, ImportResult, RowResult
-from roster.models import Classroom, Enrollment, Student, Subject, TeachingAssignment, Term
+from roster.models import (
+    Classroom,
+    Enrollment,
+    Lesson,
+    Period,
+    Student,
+    Subject,
+    TeachingAssignment,
+    Term,
+    Weekday,
+)
 from roster.services import enroll_many
 
 BATCH = 500
@@ -67,6 +82,8 @@ class _Cells:
 
 
 def _formula_message(kind, field_name):
+    if field_name.startswith(GRID_CLASS_PREFIX):
+        return _("A formula, not text: type the subject and the teacher.")
     label = str(next(c.label for c in COLUMNS[kind] if c.field == field_name))
     if not label.isupper():
         label = label[:1].lower() + label[1:]
@@ -324,9 +341,10 @@ def check_staff(*, school, table: Table, result: ImportResult):
 # Classes ------------------------------------------------------------------
 
 
-def _staff_member(cells, field_name, staff, role, role_message):
-    """The id of the staff member named in a cell, who must hold ``role``."""
-    username = cells.get(field_name)
+def _staff_member(cells, field_name, staff, role, role_message, *, username=None):
+    """The id of the staff member named in a cell (or ``username``, read from
+    it), who must hold ``role``."""
+    username = cells.get(field_name) if username is None else username
     if not username:
         return None
     found = staff.get(username)
@@ -496,11 +514,297 @@ def check_assignments(*, school, table: Table, result: ImportResult):
     result.apply = apply
 
 
+# Bell schedule ------------------------------------------------------------
+
+
+def _day_and_period(cells, school, *, day=None):
+    """The day (carried down from the row above when the cell is empty, as a
+    merged "Hari" cell reads) and the period of a row."""
+    weekday = cells.clean("day", clean_day) if cells.get("day") or day is None else day
+    if weekday is not None and weekday >= school.school_days_per_week:
+        cells.error(
+            "day",
+            _("Your school works %(days)d days a week: %(day)s is not a school day.")
+            % {"days": school.school_days_per_week, "day": Weekday(weekday).label},
+        )
+        weekday = None
+    return weekday, cells.clean("period", clean_period)
+
+
+def check_bell_schedule(*, school, table: Table, result: ImportResult):
+    term = Term.objects.current(school)
+    if term is None:
+        _no_current_term(result)
+        return
+    existing = {(p.weekday, p.number): p for p in Period.objects.filter(school=school, term=term)}
+    planned, cells_for, by_slot, day = [], {}, defaultdict(list), None
+    for number, raw in table.records():
+        row = RowResult(number, key=" ".join(v for v in (raw.get("day"), raw.get("period")) if v))
+        cells = cells_for[number] = _Cells(table, row, raw)
+        weekday, period = _day_and_period(cells, school, day=day)
+        day = weekday if weekday is not None else day
+        starts_at = cells.clean("starts_at", clean_time)
+        ends_at = cells.clean("ends_at", clean_time)
+        if starts_at and ends_at and ends_at <= starts_at:
+            cells.error("ends_at", _("The period must end after it starts."))
+        if weekday is not None and period:
+            row.key = f"{Weekday(weekday).label} {period}"
+            by_slot[(weekday, period)].append(row)
+        result.rows.append(row)
+        planned.append((row, weekday, period, starts_at, ends_at))
+    _mark_duplicates(by_slot, cells_for, "period", _("This period appears more than once in the file (rows %(rows)s)."))
+
+    new, changed = [], []
+    for row, weekday, period, starts_at, ends_at in planned:
+        if row.errors:
+            continue
+        row.details = [f"{starts_at:%H:%M}–{ends_at:%H:%M}"]
+        found = existing.get((weekday, period))
+        if found is None:
+            new.append(
+                Period(school=school, term=term, weekday=weekday, number=period, starts_at=starts_at, ends_at=ends_at)
+            )
+            row.action = ImportAction.CREATED
+        elif (found.starts_at, found.ends_at) != (starts_at, ends_at):
+            found.starts_at, found.ends_at = starts_at, ends_at
+            changed.append(found)
+            row.action = ImportAction.UPDATED
+        else:
+            row.action = ImportAction.UNCHANGED
+
+    def apply():
+        Period.objects.bulk_create(new, batch_size=BATCH)
+        Period.objects.bulk_update(changed, ["starts_at", "ends_at"], batch_size=BATCH)
+
+    result.apply = apply
+
+
+# Timetable: one row per lesson, or the grid --------------------------------
+
+
+def check_timetable(*, school, table: Table, result: ImportResult):
+    """One row per class, day, period, subject and teacher."""
+    items, day = [], None
+    for number, raw in table.records():
+        row = RowResult(
+            number, key=" · ".join(v for v in (raw.get("day"), raw.get("period"), raw.get("classroom")) if v)
+        )
+        cells = _Cells(table, row, raw)
+        weekday, period = _day_and_period(cells, school, day=day)
+        day = weekday if weekday is not None else day
+        result.rows.append(row)
+        subject = cells.clean("subject", clean_text, max_length=100, required_message=_("The subject is missing."))
+        teacher = cells.get("teacher")
+        if not teacher:
+            cells.error("teacher", _("The teacher is missing."))
+        if not cells.get("classroom"):
+            cells.error("classroom", _("The class is missing."))
+        items.append(
+            _LessonItem(row, cells, weekday, period, "classroom", cells.get("classroom"), subject, teacher, "teacher")
+        )
+    _plan_lessons(school=school, result=result, items=items)
+
+
+def clean_day_or_none(value, default):
+    try:
+        return clean_day(value)
+    except CellError:
+        return default
+
+
+def check_timetable_grid(*, school, table: Table, result: ImportResult):
+    """Days (and periods) down, classes across; each cell "subject / teacher"."""
+    class_fields = [f for f in table.fields if f.startswith(GRID_CLASS_PREFIX)]
+    if not class_fields:
+        result.file_error(_("The grid has no class columns: name each class (VII-A, VII-B…) in the header row."))
+        return
+    items, day = [], None
+    for number, raw in table.records():
+        row = RowResult(number, key=" ".join(v for v in (raw.get("day"), raw.get("period")) if v))
+        cells = _Cells(table, row, raw)
+        if not raw.get("period") and not row.errors:
+            # A break ("Istirahat", "Upacara") across the grid: no lessons.
+            if raw.get("day"):
+                day = clean_day_or_none(raw["day"], day)
+            continue
+        weekday, period = _day_and_period(cells, school, day=day)
+        day = weekday if weekday is not None else day
+        result.rows.append(row)
+        for field_name in class_fields:
+            value = cells.get(field_name)
+            if not value:
+                continue  # no lesson for this class in this period
+            try:
+                subject, teacher = split_grid_cell(value)
+            except CellError as error:
+                cells.error(field_name, error.message)
+                continue
+            class_name = field_name.removeprefix(GRID_CLASS_PREFIX)
+            items.append(_LessonItem(row, cells, weekday, period, field_name, class_name, subject, teacher, field_name))
+    _plan_lessons(school=school, result=result, items=items)
+
+
+@dataclass
+class _LessonItem:
+    """One lesson of a timetable file and the columns its problems go under."""
+
+    row: RowResult
+    cells: _Cells
+    weekday: int | None
+    period: int | None
+    class_field: str
+    class_name: str
+    subject_name: str | None
+    teacher: str
+    teacher_field: str
+
+
+def _plan_lessons(*, school, result, items):
+    """Plan the lessons of a timetable file: each item is one lesson (a row of
+    the one-row-per-lesson file, or a cell of the grid) with the fields its
+    errors go under. A class's lesson in a period replaces the one it had
+    there; a new teaching assignment (and subject) is made when needed."""
+    term = Term.objects.current(school)
+    if term is None:
+        _no_current_term(result)
+        return
+    classes = _ClassroomIndex(Classroom.objects.for_school(school))
+    staff = _staff_at(school, [item.teacher for item in items if item.teacher])
+    subjects = {name_key(s.name): s for s in Subject.objects.for_school(school)}
+    assignments = {
+        (a.teacher_id, a.classroom_id, a.subject_id): a
+        for a in TeachingAssignment.objects.for_school(school).filter(term=term)
+    }
+    periods = set(Period.objects.filter(school=school, term=term).values_list("weekday", "number"))
+    if not periods:
+        result.file_error(_("The bell schedule of the current term is empty. Import the bell schedule first."))
+        return
+    existing = {
+        (lesson.assignment.classroom_id, lesson.weekday, lesson.number): lesson
+        for lesson in Lesson.objects.filter(school=school, assignment__term=term).select_related("assignment")
+    }
+    planned, by_class_slot, by_teacher_slot = [], defaultdict(list), defaultdict(list)
+    for item in items:
+        row, cells, weekday, period = item.row, item.cells, item.weekday, item.period
+        class_field, class_name, subject_name = item.class_field, item.class_name, item.subject_name
+        teacher, teacher_field = item.teacher, item.teacher_field
+        if weekday is not None and period and (weekday, period) not in periods:
+            cells.error(
+                "period",
+                _("Period %(period)d on %(day)s is not in the bell schedule of the current term.")
+                % {"period": period, "day": Weekday(weekday).label},
+            )
+        classroom = classes.find(class_name) if class_name else None
+        if class_name and classroom is None:
+            cells.error(
+                class_field,
+                _("There is no class “%(name)s” at your school. Import the classes first or correct the name.")
+                % {"name": class_name},
+            )
+        teacher_id = None
+        if teacher:
+            teacher_id = _staff_member(
+                cells,
+                teacher_field,
+                staff,
+                Role.TEACHER,
+                _("“%(username)s” is not a teacher at your school: give them the teacher role first."),
+                username=teacher,
+            )
+        if weekday is not None and period and classroom:
+            by_class_slot[(classroom.pk, weekday, period)].append((row, cells, class_field))
+        if weekday is not None and period and teacher_id:
+            by_teacher_slot[(teacher_id, weekday, period)].append((row, cells, teacher_field, classroom))
+        planned.append((row, weekday, period, classroom, subject_name, teacher_id))
+    for found in by_class_slot.values():
+        if len(found) > 1:
+            numbers = ", ".join(str(r.number) for r, _c, _f in found)
+            for _row, cells, field_name in found:
+                cells.error(
+                    field_name, _("This class has two lessons in the same period (rows %(rows)s).") % {"rows": numbers}
+                )
+    for (teacher_id, weekday, period), found in by_teacher_slot.items():
+        places = {c.pk for _r, _c, _f, c in found if c}
+        # Also a lesson already stored for this teacher elsewhere, unless the file replaces it.
+        for (classroom_id, w, n), lesson in existing.items():
+            if (
+                (w, n) == (weekday, period)
+                and lesson.assignment.teacher_id == teacher_id
+                and ((classroom_id, w, n) not in by_class_slot)
+            ):
+                places.add(classroom_id)
+        if len(places) > 1:
+            for _row, cells, field_name, _classroom in found:
+                cells.error(
+                    field_name,
+                    _("This teacher would teach two classes in the same period (%(day)s, period %(period)d).")
+                    % {"day": Weekday(weekday).label, "period": period},
+                )
+
+    new_subjects, new_assignments, new_lessons, replaced = {}, {}, [], []
+    for row, weekday, period, classroom, subject_name, teacher_id in planned:
+        if row.errors:
+            continue
+        key = name_key(subject_name)
+        subject = subjects.get(key) or new_subjects.setdefault(key, Subject(school=school, name=subject_name))
+        assignment = assignments.get((teacher_id, classroom.pk, subject.pk)) if subject.pk else None
+        if assignment is None:
+            assignment = new_assignments.setdefault(
+                (teacher_id, classroom.pk, key),
+                TeachingAssignment(
+                    school=school, teacher_id=teacher_id, classroom=classroom, subject=subject, term=term
+                ),
+            )
+        row.details.append(f"{classroom.name}: {subject.name}")
+        old = existing.get((classroom.pk, weekday, period))
+        if old is not None and assignment.pk and old.assignment_id == assignment.pk:
+            row.action = row.action or ImportAction.UNCHANGED
+            continue
+        if old is not None:
+            replaced.append(old.pk)
+            row.action = ImportAction.UPDATED if row.action != ImportAction.CREATED else row.action
+        else:
+            row.action = ImportAction.CREATED
+        new_lessons.append((assignment, weekday, period))
+    if new_subjects:
+        result.notes.append(_("New subjects: %(names)s.") % {"names": ", ".join(s.name for s in new_subjects.values())})
+    if new_assignments:
+        result.notes.append(
+            _("%(count)d new teaching assignments will be made from the timetable.") % {"count": len(new_assignments)}
+        )
+
+    def apply():
+        created = Subject.objects.bulk_create(list(new_subjects.values()))
+        if created and created[0].pk is None:
+            ids = dict(Subject.objects.for_school(school).values_list("name", "pk"))
+            for subject in created:
+                subject.pk = ids[subject.name]
+        for assignment in new_assignments.values():
+            assignment.subject = assignment.subject  # take the subject's new pk
+        made = TeachingAssignment.objects.bulk_create(list(new_assignments.values()), batch_size=BATCH)
+        if made and made[0].pk is None:
+            ids = {
+                (a.teacher_id, a.classroom_id, a.subject_id): a.pk
+                for a in TeachingAssignment.objects.for_school(school).filter(term=term)
+            }
+            for assignment in made:
+                assignment.pk = ids[(assignment.teacher_id, assignment.classroom_id, assignment.subject_id)]
+        Lesson.objects.filter(pk__in=replaced).delete()
+        Lesson.objects.bulk_create(
+            [Lesson(school=school, assignment=a, weekday=w, number=n) for a, w, n in new_lessons], batch_size=BATCH
+        )
+
+    result.apply = apply
+
+
 CHECKERS = {
     ColumnKind.STUDENTS: check_students,
     ColumnKind.STAFF: check_staff,
     ColumnKind.CLASSROOMS: check_classrooms,
     ColumnKind.ASSIGNMENTS: check_assignments,
+    ColumnKind.BELL_SCHEDULE: check_bell_schedule,
+    ColumnKind.TIMETABLE: check_timetable,
+    ColumnKind.TIMETABLE_GRID: check_timetable_grid,
 }
 
 
@@ -511,4 +815,7 @@ def key_label(kind):
         ColumnKind.STAFF: _label(User, "username"),
         ColumnKind.CLASSROOMS: _label(Classroom, "name"),
         ColumnKind.ASSIGNMENTS: _("Teacher · subject · class"),
+        ColumnKind.BELL_SCHEDULE: _("Day and period"),
+        ColumnKind.TIMETABLE: _("Day · period · class"),
+        ColumnKind.TIMETABLE_GRID: _("Day and period"),
     }.get(kind, "")

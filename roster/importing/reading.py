@@ -17,7 +17,14 @@ import filetype
 from django.utils.translation import gettext as _
 
 from roster.importing.cleaning import cell_text
-from roster.importing.columns import ALIASES, COLUMNS, ColumnKind, header_key, required_fields
+from roster.importing.columns import (
+    ALIASES,
+    COLUMNS,
+    GRID_CLASS_PREFIX,
+    ColumnKind,
+    header_key,
+    required_fields,
+)
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 10_000
@@ -81,6 +88,8 @@ class Table:
     @classmethod
     def from_dict(cls, data):
         known = {c.field for c in COLUMNS.get(data["kind"], ())}
+        if data.get("kind") == ColumnKind.TIMETABLE_GRID:
+            known |= {f for f in data["fields"] if isinstance(f, str) and f.startswith(GRID_CLASS_PREFIX)}
         if not known or not set(data["fields"]) <= known or len(data["fields"]) != len(data["labels"]):
             raise ValueError("not a roster import table")
         return cls(
@@ -390,6 +399,11 @@ def _why_no_header(grids: list[Grid], kind: str | None) -> str:
 
 
 def _table(header: _Header, grid: Grid, source: str, formulas: set[tuple[int, int]]) -> Table:
+    if header.kind == ColumnKind.TIMETABLE_GRID:
+        # Every other named column of a timetable grid is a class.
+        for position, label in enumerate(header.labels):
+            if label and position not in header.mapping:
+                header.mapping[position] = GRID_CLASS_PREFIX + label
     positions = sorted(header.mapping)
     fields = [header.mapping[p] for p in positions]
     labels = [header.labels[p] for p in positions]

@@ -21,7 +21,7 @@ from django.urls import reverse
 from accounts.admin_scoping import SchoolScopedAdmin
 from notifications.models import Delivery, DeliveryStatus, Notification, NotificationKind, NotificationPreference
 from referrals.models import ConcernCategory
-from roster.models import Enrollment, Holiday, TeachingAssignment
+from roster.models import Enrollment, Holiday, Subject, TeachingAssignment
 from schooldata.models import Thresholds
 from tests import factories as f
 
@@ -55,8 +55,11 @@ def _delivery(school, recipient):
 
 
 def _other_assignment(w):
-    subject = f.SubjectFactory(school=w.other_school, name="Their subject")
-    return f.TeachingAssignmentFactory(teacher=w.outsider, classroom=w.other_class, subject=subject, term=w.other_term)
+    # Asked for more than once (a dropdown of assignments on two pages): the same row.
+    subject, _created = Subject.objects.get_or_create(school=w.other_school, name="Their subject")
+    return TeachingAssignment.objects.get_or_create(
+        school=w.other_school, teacher=w.outsider, classroom=w.other_class, subject=subject, term=w.other_term
+    )[0]
 
 
 # model label -> (a row of world.school, a row of world.other_school)
@@ -95,6 +98,54 @@ PAIRS = {
         Thresholds.objects.create(school=w.other_school),
     ),
 }
+
+
+def _timetable_pair(w, model, **fields):
+    """Issue #13's timetable rows, one per school."""
+    from roster.models import Lesson, Period
+
+    times = {"starts_at": datetime.time(7), "ends_at": datetime.time(7, 40)}
+    if model is Period:
+        return tuple(
+            Period.objects.create(school=t.school, term=t, weekday=0, number=1, **times) for t in (w.term, w.other_term)
+        )
+    if model is Lesson:
+        ours = TeachingAssignment.objects.get(teacher=w.teacher)
+        return (
+            Lesson.objects.create(school=w.school, assignment=ours, weekday=0, number=1),
+            Lesson.objects.create(
+                school=w.other_school,
+                assignment=f.TeachingAssignmentFactory(
+                    teacher=w.outsider,
+                    classroom=w.other_class,
+                    subject=f.SubjectFactory(school=w.other_school, name="Their timetabled subject"),
+                    term=w.other_term,
+                ),
+                weekday=0,
+                number=1,
+            ),
+        )
+    return (
+        model.objects.create(school=w.school, user=w.counselor, reason="Ours", **fields),
+        model.objects.create(school=w.other_school, user=w.outsider, reason="Theirs", **fields),
+    )
+
+
+PAIRS.update(
+    {
+        "roster.Period": lambda w: _timetable_pair(w, apps.get_model("roster", "Period")),
+        "roster.Lesson": lambda w: _timetable_pair(w, apps.get_model("roster", "Lesson")),
+        "roster.BusyBlock": lambda w: _timetable_pair(
+            w, apps.get_model("roster", "BusyBlock"), weekday=1, starts_at=datetime.time(7), ends_at=datetime.time(8)
+        ),
+        "roster.Absence": lambda w: _timetable_pair(
+            w,
+            apps.get_model("roster", "Absence"),
+            starts_on=datetime.date(2026, 12, 8),
+            ends_on=datetime.date(2026, 12, 9),
+        ),
+    }
+)
 
 
 def _pair(world, model):

@@ -3,8 +3,9 @@ import datetime
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from icalendar import Calendar
 
-from casework.ics import escape, fold, meeting_ics
+from casework.ics import meeting_ics
 from tests.casework.factories import planned_case
 
 pytestmark = pytest.mark.django_db
@@ -25,11 +26,13 @@ def test_calendar_file_follows_rfc5545_and_names_no_student(world, login):
     assert "\n" not in text.replace("\r\n", "")
     lines = text.split("\r\n")
     for expected in [
-        "METHOD:PUBLISH",
+        "METHOD:REQUEST",
+        "BEGIN:VTIMEZONE",
+        "TZID:Asia/Jakarta",
         "BEGIN:VEVENT",
         f"UID:meeting-{meeting.pk}@sinergi",
-        "DTSTART:20261203T023000Z",
-        "DTEND:20261203T031500Z",
+        "DTSTART;TZID=Asia/Jakarta:20261203T093000",
+        "DTEND;TZID=Asia/Jakarta:20261203T101500",
         "SEQUENCE:0",
         f"SUMMARY:Case conference {case.number}",
         "LOCATION:Ruang BK\\, lantai 2\\; dekat perpustakaan",
@@ -37,6 +40,7 @@ def test_calendar_file_follows_rfc5545_and_names_no_student(world, login):
     ]:
         assert expected in lines
     assert any(line.startswith("DTSTAMP:") and line.endswith("Z") for line in lines)
+    assert any(line.startswith("ORGANIZER;CN=") for line in lines)
     assert all(len(line.encode()) <= 75 for line in lines)
     for private in ["Andi", "Pratama", "fraction", meeting.agenda]:
         assert private not in text
@@ -60,14 +64,31 @@ def test_sequence_follows_changes(world, login):
     assert "SEQUENCE:1\r\n" in text and f"SUMMARY:Coordination forum {case.number}\r\n" in text
 
 
-def test_escaping_and_folding():
-    assert escape("a\\b;c,d\ne") == "a\\\\b\\;c\\,d\\ne"
-    long = "LOCATION:" + "é" * 80
-    folded = fold(long)
-    parts = folded.split("\r\n")
-    assert all(len(p.encode()) <= 75 for p in parts)
-    assert all(p.startswith(" ") for p in parts[1:])
-    assert "".join(p[1:] if i else p for i, p in enumerate(parts)) == long
+def test_long_places_fold_and_read_back_the_same(world):
+    case = planned_case(world)
+    meeting = case.meeting
+    meeting.place = "Ruang BK; " + "é" * 80 + ", lantai 2"
+    text = meeting_ics(meeting, case_number=case.number)
+    assert all(len(line.encode()) <= 75 for line in text.split("\r\n"))
+    event = Calendar.from_ical(text).walk("VEVENT")[0]
+    assert str(event["LOCATION"]) == meeting.place
+    assert str(event["ORGANIZER"]).startswith("mailto:")
+    assert event["ORGANIZER"].params["CN"] == "Dewi Kartika"
+    assert {a.params["CN"] for a in event.get("ATTENDEE")} >= {"Sri Wahyuni"}
+
+
+def test_every_change_raises_the_sequence_and_keeps_the_uid(world):
+    from casework import services
+
+    case = planned_case(world)
+    meeting = case.meeting
+    first = Calendar.from_ical(meeting_ics(meeting, case_number=case.number)).walk("VEVENT")[0]
+    services.meeting_update(meeting=meeting, actor=world.counselor, sequence=meeting.sequence, place="Perpustakaan")
+    meeting.refresh_from_db()
+    second = Calendar.from_ical(meeting_ics(meeting, case_number=case.number)).walk("VEVENT")[0]
+    cancel = Calendar.from_ical(meeting_ics(meeting, case_number=case.number, cancelled=True))
+    assert second["UID"] == first["UID"] and second["SEQUENCE"] == first["SEQUENCE"] + 1
+    assert cancel["METHOD"] == "CANCEL" and cancel.walk("VEVENT")[0]["STATUS"] == "CANCELLED"
 
 
 def test_meeting_ics_is_importable_by_the_notifications_app(world):

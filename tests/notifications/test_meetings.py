@@ -101,7 +101,7 @@ def test_a_new_time_place_or_duration_tells_the_attendees(
     assert sorted(m.to[0] for m in mailoutbox) == sorted([world.teacher.email, world.homeroom.email])
     for message in mailoutbox:
         ((filename, text, _mimetype),) = message.attachments
-        assert "METHOD:PUBLISH\r\n" in text and "SEQUENCE:1\r\n" in text
+        assert "METHOD:REQUEST\r\n" in text and "SEQUENCE:1\r\n" in text
         assert "Notes" not in text and "Notes" not in message.body
 
 
@@ -132,7 +132,7 @@ def test_people_taken_off_get_a_cancellation(world, meeting, mailoutbox, django_
     def line(ics, name):
         return next(row for row in ics.split("\r\n") if row.startswith(f"{name}:"))
 
-    assert line(text, "METHOD") == "METHOD:CANCEL" and line(invited_text, "METHOD") == "METHOD:PUBLISH"
+    assert line(text, "METHOD") == "METHOD:CANCEL" and line(invited_text, "METHOD") == "METHOD:REQUEST"
     assert line(text, "STATUS") == "STATUS:CANCELLED"
     assert line(text, "UID") == line(invited_text, "UID") == f"UID:meeting-{meeting.pk}@sinergi"
     assert int(line(text, "SEQUENCE")[9:]) > int(line(invited_text, "SEQUENCE")[9:])

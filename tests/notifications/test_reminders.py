@@ -194,7 +194,7 @@ def test_each_school_s_reminders_go_to_its_own_staff(world):
 
 def test_the_beat_task_runs_the_reminders(world, settings):
     _entry(_case(world), world.teacher, datetime.date(2000, 1, 1))
-    assert tasks.send_reminders.delay().get() == {"follow_ups": 1, "waiting_referrals": 0}
+    assert tasks.send_reminders.delay().get() == {"follow_ups": 1, "waiting_referrals": 0, "forums": 0}
     schedule = settings.CELERY_BEAT_SCHEDULE
     assert schedule["notifications-reminders"]["task"] == "notifications.tasks.send_reminders"
     assert schedule["notifications-sweep"]["schedule"] == 60.0

@@ -88,6 +88,16 @@ def test_dry_run_shows_what_it_would_do_and_changes_nothing(world, left):
 
 
 def test_it_anonymises_a_student_who_left_after_the_period(world, left, login, django_capture_on_commit_callbacks):
+    from forums.models import AgendaItem, ItemKind
+    from forums.services import forum_for, sitting_schedule
+
+    forum = forum_for(world.school)
+    sitting = sitting_schedule(
+        forum=forum, actor=world.counselor, starts_at=timezone.now() + datetime.timedelta(days=1)
+    )
+    forum_item = AgendaItem.objects.create(
+        sitting=sitting, kind=ItemKind.ADDED, case=left, title="Andi needs a quiet seat", minutes="Andi Pratama: agreed"
+    )
     attachment = left.declined.attachments.get()
     storage, file_name = attachment.file.storage, attachment.file.name
     audit_rows = AuditEvent.objects.count()
@@ -123,6 +133,8 @@ def test_it_anonymises_a_student_who_left_after_the_period(world, left, login, d
     assert (goal.statement, goal.indicator, goal.baseline, goal.target) == ("[removed]", "[removed]", 55, 70)
     assert Action.objects.get(case=case).description == "[removed]"
     assert Meeting.objects.get(case=case).agenda == ""
+    forum_item.refresh_from_db()
+    assert (forum_item.title, forum_item.minutes) == ("", "")
     entries = EvaluationEntry.objects.filter(case=case)
     assert set(entries.values_list("note", flat=True)) == {""}
     assert entries.filter(measured_value=58).exists() and entries.filter(is_final=True).exists()

@@ -253,3 +253,24 @@ def test_every_export_is_audited(world, login, case):
     # The audit trail never holds the note's text.
     assert NOTE_SENTINEL not in json.dumps(second.detail)
     assert ConfidentialNote.objects.count() == 1
+
+
+def test_the_forums_items_about_the_student_are_included(world, login, case):
+    """Issue #13: minutes of the coordination forum about the student's case are theirs too."""
+    import datetime
+
+    from django.utils import timezone
+
+    from forums.models import AgendaItem, ItemKind
+    from forums.services import forum_for, sitting_schedule
+
+    sitting = sitting_schedule(
+        forum=forum_for(world.school), actor=world.counselor, starts_at=timezone.now() + datetime.timedelta(days=1)
+    )
+    AgendaItem.objects.create(
+        sitting=sitting, kind=ItemKind.ADDED, case=case, title="Seat", minutes="Agreed: front row"
+    )
+    files = unzip(export(login(world.counselor), world.student_a))
+    items = json.loads(files["data.json"])["cases"][0]["coordination_forum"]
+    assert [(i["topic"], i["minutes"]) for i in items] == [("Seat", "Agreed: front row")]
+    assert b"Agreed: front row" in files["report.html"] and b"Agreed: front row" in files["timeline.csv"]

@@ -39,6 +39,7 @@ def test_it_finds_our_apps_and_only_ours():
         "roster",
         "referrals",
         "casework",
+        "forums",
         "reports",
         "notifications",
         "audit",

@@ -121,3 +121,39 @@ def test_seed_demo_history_grows_the_school_in_every_state(settings, monkeypatch
     # Once only.
     call_command("seed_demo", "--history", "2")
     assert Referral.objects.count() == referrals
+
+
+@pytest.mark.django_db
+def test_seed_demo_gives_a_timetable_and_forums(settings):
+    """Issue #13: a bell schedule with a shorter Friday, every class's lessons with
+    no teacher in two places, a past forum with minutes and decisions, an upcoming one."""
+    from django.db.models import Count
+
+    from forums.models import Decision, Sitting
+    from roster.models import BusyBlock, Lesson, Period
+
+    settings.DEBUG = True
+    call_command("seed_demo")
+    assert Period.objects.filter(weekday=0).count() == 8 and Period.objects.filter(weekday=4).count() == 5
+    assert Lesson.objects.filter(assignment__teacher__username="teacher").exists()
+    clashes = Lesson.objects.values("assignment__teacher", "weekday", "number").annotate(n=Count("id")).filter(n__gt=1)
+    assert not clashes.exists()
+    assert BusyBlock.objects.filter(user__username="counselor").exists()
+    past, upcoming = Sitting.objects.order_by("starts_at")
+    assert past.is_held and past.present.exists() and past.items.exclude(minutes="").exists()
+    assert Decision.objects.filter(item__sitting=past).exists()
+    assert not upcoming.is_held and upcoming.items.count() > 3
+    counts = (Lesson.objects.count(), Sitting.objects.count())
+    call_command("seed_demo")
+    assert (Lesson.objects.count(), Sitting.objects.count()) == counts
+    # The timetable examples of docs/examples/ are the demo school's own: they import, changing nothing.
+    from pathlib import Path
+
+    from roster.importing import roster_import_preview
+    from roster.models import School
+
+    examples = Path(__file__).resolve().parents[2] / "docs" / "examples"
+    school = School.objects.get(npsn="20100001")
+    for name in ("bell-schedule.csv", "timetable.csv", "timetable-grid.csv"):
+        result, _table = roster_import_preview(school=school, data=(examples / name).read_bytes())
+        assert result.ok and result.counts["unchanged"] == len(result.rows), (name, result.errors)

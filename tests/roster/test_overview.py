@@ -60,9 +60,34 @@ def test_query_count_does_not_grow_with_classes(login, world, django_assert_num_
     client = login(world.vp)
     client.get(URL)
     # session, user, savepoint (ATOMIC_REQUESTS), memberships, current term, homeroom classes,
-    # teaching, all classes (with counts), unread notifications (the bell), release savepoint
-    with django_assert_num_queries(10):
+    # teaching, my week (lessons, weekly busy times, bell schedule; issue #13), all classes
+    # (with counts), unread notifications (the bell), release savepoint
+    with django_assert_num_queries(13):
         client.get(URL)
     ClassroomFactory.create_batch(20, school=world.school)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(13):
         client.get(URL)
+
+
+def test_teacher_sees_their_week(login, world):
+    from roster.models import BusyBlock, TeachingAssignment
+    from tests.factories import bell_schedule, lessons
+
+    bell_schedule(world.term)
+    lessons(TeachingAssignment.objects.get(teacher=world.teacher), (0, 1), (4, 3))
+    BusyBlock.objects.create(
+        school=world.school, user=world.teacher, weekday=2, starts_at="13:00", ends_at="14:00", reason="MGMP"
+    )
+    response = login(world.teacher).get(URL)
+    week = response.context["week"]
+    assert [str(day["label"]) for day in week] == ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"]
+    assert len(week[0]["periods"]) == 6 and len(week[4]["periods"]) == 4  # the shorter Friday
+    assert week[0]["periods"][0]["lesson"].assignment.classroom.name == "VII-A"
+    assert week[0]["periods"][1]["lesson"] is None
+    assert "My week" in response.text and "07:00–07:40" in response.text and "MGMP" in response.text
+
+
+def test_no_bell_schedule_yet(login, world):
+    response = login(world.teacher).get(URL)
+    assert "The bell schedule of this term is not entered yet." in response.text
+    assert "My week" not in login(world.admin).get(URL).text

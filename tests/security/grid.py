@@ -237,7 +237,38 @@ def build_grid(world):
         ),
     ]
     g.exports = [("export_vp", _export(w.school, w.vp)), ("export_outsider", _export(w.other_school, w.outsider))]
+    g.sittings = _sittings(w, g)
     return g
+
+
+def _sittings(w, g):
+    """Forum sittings (issue #13): A invites the counselor, the teacher and the
+    homeroom teacher, with items about case A, case B and referral B; B invites
+    only the counselor of VIII-B and its teacher; O is at the other school."""
+    from forums import services as forums
+    from forums.models import AgendaItem, ItemKind
+
+    soon = timezone.now() + datetime.timedelta(days=2)
+    out = []
+    for label, school, lead, people in [
+        ("sitting_a", w.school, w.counselor, [w.counselor, w.teacher, w.homeroom]),
+        ("sitting_b", w.school, w.counselor2, [w.counselor2, w.other_teacher]),
+        ("sitting_o", w.other_school, w.outsider, [w.outsider]),
+    ]:
+        forum = forums.forum_for(school)
+        forum.participants.set(people)
+        sitting = forums.sitting_schedule(forum=forum, actor=Actor(lead), starts_at=soon)
+        out.append((label, sitting))
+    sitting_a = out[0][1]
+    AgendaItem.objects.bulk_create(
+        [
+            AgendaItem(sitting=sitting_a, kind=ItemKind.PERSPECTIVES_DIFFER, case=g.case_a),
+            AgendaItem(sitting=sitting_a, kind=ItemKind.PROPOSED_CLOSING, case=g.case_b),
+            AgendaItem(sitting=sitting_a, kind=ItemKind.NEW_REFERRAL, referral=g.ref_b),
+            AgendaItem(sitting=sitting_a, kind=ItemKind.ADDED, title="Jadwal remedial", added_by=w.teacher),
+        ]
+    )
+    return out
 
 
 # Filling in a URL --------------------------------------------------------------
@@ -320,6 +351,8 @@ def targets(entry, rule, g):
         return _case_targets(params, g)
     if rule.scope == "referral":
         return _referral_targets(params, g)
+    if rule.scope == "forum" and params == {"pk"}:
+        return [Target(label, {"pk": s.pk}, {"forum": s}) for label, s in g.sittings]
     if rule.scope == "student" and params == {"student_id"}:
         w = g.world
         students = [("student_a", w.student_a), ("student_b", w.student_b), ("other_student", w.other_student)]

@@ -32,7 +32,7 @@ from tests.security.grid import USERS, is_admin, targets, url_entries
 
 pytestmark = pytest.mark.django_db
 
-SCOPES = {None, "referral", "case", "classroom", "meeting", "student", "own"}
+SCOPES = {None, "referral", "case", "classroom", "meeting", "student", "own", "forum"}
 RELATIONS = {None, "referrer", "responsible", "author", "attendee", "verified"}
 
 

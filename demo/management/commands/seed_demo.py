@@ -14,7 +14,15 @@ from demo.roster import DEMO_PASSWORD, seed_school
 
 # The demo data of each app, in order; each exposes seed(school) and must
 # itself be idempotent.
-APP_SEEDERS = ["demo.referrals", "demo.casework", "demo.notifications", "demo.audit", "demo.schooldata"]
+APP_SEEDERS = [
+    "demo.timetable",
+    "demo.referrals",
+    "demo.casework",
+    "demo.forums",
+    "demo.notifications",
+    "demo.audit",
+    "demo.schooldata",
+]
 
 
 class Command(BaseCommand):
