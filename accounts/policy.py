@@ -464,6 +464,7 @@ URL_POLICY = {
     "casework:guidance": _url(may_lead_case, scope="case"),
     "casework:goal_add": _url(may_lead_case, scope="case"),
     "casework:goal_edit": _url(may_lead_case, scope="case"),
+    "casework:goal_decide": _url(may_lead_case, scope="case"),
     "casework:action_add": _url(may_lead_case, scope="case"),
     "casework:action_edit": _url(may_lead_case, scope="case"),
     "casework:action_done": _url(may_complete_action, scope="case"),

@@ -25,6 +25,7 @@ from casework.models import (
     EvaluationEntry,
     EvaluationRating,
     Goal,
+    GoalDecision,
     Meeting,
     Outcome,
     TeamRole,
@@ -193,6 +194,20 @@ class DecisionForm(ActionForm):
     class Meta(ActionForm.Meta):
         fields = ["description", "responsible", "goal", "frequency", "ends_on"]
         labels = {"description": _("Decision (what will be done)")}
+
+
+class GoalDecisionForm(OnceForm, forms.ModelForm):
+    """The counselor's decision on a goal's progress, with the reason."""
+
+    class Meta:
+        model = GoalDecision
+        fields = ["kind", "reason", "decided_on"]
+        widgets = {"kind": forms.RadioSelect, "reason": SHORT_TEXT, "decided_on": DATE}
+        help_texts = {"reason": _("Shared with the team: what you read in the measurements and what happens next.")}
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {}).setdefault("decided_on", timezone.localdate())
+        super().__init__(*args, **kwargs)
 
 
 class MeetingForm(OnceForm, forms.ModelForm):

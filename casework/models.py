@@ -254,6 +254,48 @@ class Action(models.Model):
         return self.description
 
 
+class DecisionKind(models.TextChoices):
+    CONTINUE = "continue", _("Continue the plan")
+    INTENSIFY = "intensify", _("Intensify the plan")
+    CHANGE = "change", _("Change the plan")
+    FADE = "fade", _("Fade the support")
+    CLOSE = "close", _("Close the goal")
+
+
+# Decisions that change the plan from a date on: the chart draws a phase line
+# there, and the decision rules read only the measurements after it.
+PHASE_DECISIONS = (DecisionKind.INTENSIFY, DecisionKind.CHANGE, DecisionKind.FADE)
+
+
+class GoalDecision(models.Model):
+    """What the counselor decided on reading a goal's progress, and why."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="decisions", verbose_name=_("case"))
+    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="decisions", verbose_name=_("goal"))
+    kind = models.CharField(_("decision"), max_length=12, choices=DecisionKind.choices)
+    reason = models.TextField(_("reason"), max_length=SHORT_TEXT_LIMIT)
+    decided_on = models.DateField(_("date"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("progress decision")
+        verbose_name_plural = _("progress decisions")
+        ordering = ["decided_on", "id"]
+        constraints = [text_limit("reason", SHORT_TEXT_LIMIT)]
+        # The caseload's "needs a decision": the decisions of a page of cases.
+        indexes = [models.Index(fields=["case", "decided_on"], name="goal_decision_case")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.decided_on}"
+
+    @property
+    def draws_phase_line(self):
+        return self.kind in PHASE_DECISIONS
+
+
 class MeetingKind(models.TextChoices):
     CASE_CONFERENCE = "case_conference", _("Case conference")
     COORDINATION = "coordination", _("Coordination forum")
@@ -385,6 +427,7 @@ class CaseEventKind(models.TextChoices):
     ACTION_DONE = "action_done", _("Action done")
     ACTION_DROPPED = "action_dropped", _("Action dropped")
     DECISION_RECORDED = "decision_recorded", _("Meeting decision became an action")
+    PROGRESS_DECISION = "progress_decision", _("Decision on a goal's progress")
 
 
 class CaseEvent(models.Model):

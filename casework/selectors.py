@@ -15,8 +15,20 @@ from django.utils import timezone
 
 from accounts.models import Membership, Role
 from accounts.policy import STAFF_ROLES, is_responsible, may_read_referral, may_see_confidential
+from casework.advice import goal_advice
 from casework.charts import progress_chart
-from casework.models import Action, Case, CaseEvent, CaseEventKind, CaseStatus, EvaluationEntry, Meeting, TeamRole
+from casework.models import (
+    Action,
+    Case,
+    CaseEvent,
+    CaseEventKind,
+    CaseStatus,
+    EvaluationEntry,
+    GoalDecision,
+    Meeting,
+    TeamRole,
+)
+from casework.progress import Rules
 from casework.services import OPEN_ACTION_STATUSES, week_end
 from referrals.models import Referral, ReferralEvent, Urgency
 from roster.models import TeachingAssignment
@@ -104,6 +116,38 @@ def caseload(*, actor, today=None):
     )
 
 
+def mark_decisions_needed(cases, *, rules=None):
+    """Set ``needs_decision`` on each of a page of cases: one of its goals has
+    a reading that asks for a decision not yet recorded (casework.advice).
+    Two queries whatever the number of cases: their goals' measurements and
+    their decisions."""
+    cases = list(cases)
+    ids = [c.pk for c in cases]
+    rules = rules or Rules.from_settings()
+    entries = (
+        EvaluationEntry.objects.filter(
+            case_id__in=ids, goal__isnull=False, measured_value__isnull=False, goal__target_date__isnull=False
+        )
+        .select_related("goal")
+        .only("id", "case_id", "date", "measured_value", "created_at", "goal")
+        .order_by("goal_id", "date", "id")
+    )
+    by_goal = {}
+    for e in entries:
+        by_goal.setdefault(e.goal_id, (e.goal, []))[1].append(e)
+    decisions = {}
+    for d in GoalDecision.objects.filter(case_id__in=ids).only("id", "goal_id", "kind", "decided_on", "created_at"):
+        decisions.setdefault(d.goal_id, []).append(d)
+    needing = set()
+    for goal_id, (goal, measured) in by_goal.items():
+        advice = goal_advice(goal, measurements=measured, decisions=decisions.get(goal_id, []), rules=rules)
+        if advice.needs_decision:
+            needing.add(goal.case_id)
+    for c in cases:
+        c.needs_decision = c.pk in needing
+    return cases
+
+
 def caseload_totals(cases):
     """One query: the numbers at the top of the caseload for the filtered cases."""
     # The aggregates' names must differ from the annotations' ("urgent_cases",
@@ -181,6 +225,7 @@ def case_page(*, case, actor, now=None):
     actions = list(case.actions.select_related("responsible", "goal", "meeting"))
     meetings = list(case.meetings.prefetch_related("attendees"))
     entries = list(case.entries.select_related("author", "goal", "action"))
+    decisions = list(case.decisions.select_related("decided_by"))
     referrals = list(
         case.referrals.select_related("referred_by", "subject").prefetch_related("categories").order_by("created_at")
     )
@@ -193,6 +238,7 @@ def case_page(*, case, actor, now=None):
     notes = list(case.confidential_notes.select_related("author")) if may_see_confidential(actor) else None
 
     goal_by_id = {g.pk: g for g in goals}
+    rules = Rules.from_settings()
     for g in goals:
         g.plan_actions = [a for a in actions if a.goal_id == g.pk]
         measured = sorted(
@@ -201,12 +247,16 @@ def case_page(*, case, actor, now=None):
         g.measurements = measured
         g.measured_count = len(measured)
         g.latest = measured[-1].measured_value if measured else None
+        g.advice = goal_advice(
+            g, measurements=measured, decisions=[d for d in decisions if d.goal_id == g.pk], rules=rules
+        )
         g.chart = progress_chart(
             baseline=g.baseline,
             target=g.target,
             points=[(e.date, e.measured_value) for e in measured],
             start=timezone.localdate(g.created_at),
             target_date=g.target_date,
+            phases=g.advice.phases,
         )
     loose_actions = [a for a in actions if a.goal_id is None or a.goal_id not in goal_by_id]
     for a in actions:

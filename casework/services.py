@@ -33,6 +33,7 @@ from casework.models import (
     EntryKind,
     EvaluationEntry,
     Goal,
+    GoalDecision,
     Meeting,
     TeamRole,
 )
@@ -306,6 +307,31 @@ def _tell_assigned(case, action, by):
         label=case.number,
         exclude=by,
     )
+
+
+@transaction.atomic
+def goal_decide(*, goal, actor, kind, reason, decided_on=None):
+    """Record the counselor's decision on a goal's progress. A decision that
+    changes the plan (intensify, change, fade) draws a phase line: the rules
+    read only the measurements after it."""
+    actor = as_actor(actor)
+    if not may_lead_case(actor):
+        raise PermissionDenied
+    case = goal.case
+    case.require_open()
+    today = timezone.localdate()
+    decided_on = decided_on or today
+    if decided_on > today:
+        raise RuleError(_("The date cannot be in the future."), field="decided_on")
+    if decided_on < timezone.localdate(goal.created_at):
+        raise RuleError(_("The date cannot be before the goal was set."), field="decided_on")
+    if not reason.strip():
+        raise RuleError(_("Say why, in a sentence."), field="reason")
+    decision = GoalDecision.objects.create(
+        case=case, goal=goal, kind=kind, reason=reason.strip(), decided_on=decided_on, decided_by=actor.user
+    )
+    _event(case, actor.user, CaseEventKind.PROGRESS_DECISION, f"{goal.statement} · {decision.get_kind_display()}")
+    return decision
 
 
 @transaction.atomic

@@ -16,6 +16,7 @@ urlpatterns = [
     path("cases/<int:pk>/guidance/", views.edit_text, {"part": "guidance"}, name="guidance"),
     path("cases/<int:pk>/goals/add/", views.goal_add, name="goal_add"),
     path("cases/<int:pk>/goals/<int:goal_id>/edit/", views.goal_edit, name="goal_edit"),
+    path("cases/<int:pk>/goals/<int:goal_id>/decide/", views.goal_decide, name="goal_decide"),
     path("cases/<int:pk>/actions/add/", views.action_add, name="action_add"),
     path("cases/<int:pk>/actions/<int:action_id>/edit/", views.action_edit, name="action_edit"),
     path("cases/<int:pk>/actions/<int:action_id>/done/", views.action_done, name="action_done"),

@@ -72,6 +72,7 @@ def caseload(request):
     cases = filterset.qs
     totals = selectors.caseload_totals(cases)
     page = Paginator(cases, CASELOAD_PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = selectors.mark_decisions_needed(page.object_list)
     for case in page:
         case.follow_up_form = forms.FollowUpForm(auto_id=f"id_fu{case.pk}_%s")
     context = {"filter": filterset, "page_obj": page, "totals": totals, "today": timezone.localdate()}
@@ -192,6 +193,21 @@ def goal_edit(request, pk, goal_id):
         partial(services.goal_update, goal=goal, actor=actor),
     )
     return GOAL_EDIT(request, case, form, save, fresh=lambda current: forms.GoalEditForm(instance=current))
+
+
+GOAL_DECIDE_INTRO = _(
+    "Read the chart and the suggestion, then decide. Intensify, change and fade draw a phase line on the chart: "
+    "the suggestions then read only the measurements after it."
+)
+GOAL_DECIDE = FormPage(_("Record a decision"), _("Record decision"), _("The decision was recorded."), "progress")
+
+
+def goal_decide(request, pk, goal_id):
+    actor, case = _case_for(request, pk)
+    goal = get_object_or_404(case.goals, pk=goal_id)
+    page = GOAL_DECIDE.but(title=_("Record a decision: %(goal)s") % {"goal": goal.statement}, intro=GOAL_DECIDE_INTRO)
+    form = forms.GoalDecisionForm(_data(request))
+    return page(request, case, form, partial(services.goal_decide, goal=goal, actor=actor))
 
 
 def action_add(request, pk):
