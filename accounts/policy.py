@@ -46,6 +46,9 @@ PERMISSIONS = {
     ("caseload", "view"): {Role.COUNSELOR},
     ("tasks", "view"): {Role.TEACHER, Role.COUNSELOR, Role.VICE_PRINCIPAL},
     ("reports", "view"): {Role.VICE_PRINCIPAL},
+    # The intervention library: staff read it, counselors add and retire strategies.
+    ("library", "view"): {Role.TEACHER, Role.COUNSELOR, Role.VICE_PRINCIPAL},
+    ("library", "manage"): {Role.COUNSELOR},
     ("audit", "view"): {Role.COUNSELOR, Role.VICE_PRINCIPAL, Role.SCHOOL_ADMIN},
     # The audit of the school's referrals and cases; the rest of the school's audit.
     ("audit", "cases"): {Role.COUNSELOR, Role.VICE_PRINCIPAL},
@@ -296,6 +299,8 @@ may_manage_two_factor = Grant(relation="verified")  # record: the user
 may_view_caseload = Grant(("caseload", "view"))
 may_view_tasks = Grant(("tasks", "view"))
 may_view_reports = Grant(("reports", "view"))
+may_view_library = Grant(("library", "view"))
+may_manage_library = Grant(("library", "manage"))
 may_view_roster = Grant(("roster", "view"))
 may_import_roster = Grant(("roster", "import"))
 may_view_audit = Grant(("audit", "view"))
@@ -480,6 +485,11 @@ URL_POLICY = {
     "casework:status": _url(may_lead_case, scope="case", methods=_POST),
     "casework:close": _url(may_lead_case, scope="case"),
     "casework:reopen": _url(may_lead_case, scope="case"),
+    # The intervention library; planning a case from it.
+    "interventions:library": _url(may_view_library, methods=_GET),
+    "interventions:add": _url(may_manage_library),
+    "interventions:retire": _url(may_manage_library, methods=_POST),
+    "interventions:plan": _url(may_lead_case, scope="case"),
     # Reports.
     "reports:index": _url(("reports", "view"), methods=_GET),
     "reports:export": _url(("reports", "view"), methods=_GET),

@@ -158,7 +158,7 @@ class ActionForm(OnceForm, forms.ModelForm):
 
     class Meta:
         model = Action
-        fields = ["description", "responsible", "goal", "frequency", "starts_on", "ends_on"]
+        fields = ["description", "responsible", "goal", "frequency", "sessions_per_week", "starts_on", "ends_on"]
         widgets = {"starts_on": DATE, "ends_on": DATE}
 
     def __init__(self, *args, members=(), goals=(), **kwargs):

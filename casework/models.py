@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.core.validators import MaxLengthValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -228,6 +228,13 @@ class Action(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="case_actions", verbose_name=_("who")
     )
     frequency = models.CharField(_("how often"), max_length=100, blank=True)
+    sessions_per_week = models.PositiveSmallIntegerField(
+        _("sessions a week"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(14)],
+        help_text=_("For the check that the plan was carried out: how many sessions are planned each week."),
+    )
     starts_on = models.DateField(_("from"), null=True, blank=True)
     ends_on = models.DateField(_("until"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=12, choices=ActionStatus.choices, default=ActionStatus.PLANNED)
@@ -252,6 +259,29 @@ class Action(models.Model):
 
     def __str__(self):
         return self.description
+
+
+class ActionSession(models.Model):
+    """One planned session of an action, ticked as held or not held (with a
+    reason) by whoever is responsible: planned vs held is the plan's fidelity."""
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="sessions", verbose_name=_("action"))
+    date = models.DateField(_("date"))
+    held = models.BooleanField(_("held"), default=True)
+    reason = models.CharField(_("why not held"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+        ordering = ["date", "id"]
+        constraints = [models.UniqueConstraint(fields=["action", "date"], name="action_session_once_a_day")]
+
+    def __str__(self):
+        return f"{self.action} · {self.date}"
 
 
 class DecisionKind(models.TextChoices):

@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "roster",
     "referrals",
     "casework",
+    "interventions",
     "reports",
     "notifications",
     "audit",
