@@ -473,6 +473,7 @@ URL_POLICY = {
     "casework:action_add": _url(may_lead_case, scope="case"),
     "casework:action_edit": _url(may_lead_case, scope="case"),
     "casework:action_done": _url(may_complete_action, scope="case"),
+    "casework:action_session": _url(may_complete_action, scope="case", methods=_POST),
     "casework:meeting_add": _url(may_lead_case, scope="case"),
     "casework:meeting_edit": _url(may_lead_case, scope="case"),
     "casework:decision_add": _url(may_lead_case, scope="case"),

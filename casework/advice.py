@@ -8,7 +8,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from casework.progress import Rules, Suggestion, Trend, latest_phase, read_progress
+from casework.progress import (
+    Rules,
+    Suggestion,
+    Trend,
+    expected_sessions,
+    fidelity_ratio,
+    latest_phase,
+    read_progress,
+)
 
 
 def suggestion_text(reading, rules):
@@ -90,3 +98,25 @@ def goal_advice(goal, *, measurements, decisions, fidelity=None, rules=None):
         phases=phases,
         decisions=list(decisions),
     )
+
+
+def action_fidelity(action, *, held, not_held, today):
+    """Planned vs held for an action with sessions a week: sets ``expected``,
+    ``held``, ``not_held`` and ``fidelity`` (a share, or None) on it. Planned
+    from its start (or the day it was added) to today or its end."""
+    start = action.starts_on or timezone.localdate(action.created_at)
+    until = min(today, action.ends_on) if action.ends_on else today
+    action.expected = expected_sessions(per_week=action.sessions_per_week, starts_on=start, until=until)
+    action.held, action.not_held = held, not_held
+    action.fidelity = fidelity_ratio(expected=action.expected, held=held) if action.sessions_per_week else None
+    action.fidelity_percent = round(100 * action.fidelity) if action.fidelity is not None else None
+    return action
+
+
+def goal_fidelity(actions):
+    """The share of planned sessions held over a goal's actions that plan
+    sessions (after action_fidelity); None when none does or none is due yet."""
+    planned = [a for a in actions if getattr(a, "fidelity", None) is not None and a.status != "cancelled"]
+    if not planned:
+        return None
+    return fidelity_ratio(expected=sum(a.expected for a in planned), held=sum(a.held for a in planned))

@@ -330,6 +330,19 @@ class EntryForm(OnceForm, forms.ModelForm):
         return data
 
 
+class SessionForm(forms.Form):
+    """One tap on /tasks/: a session held today, or not held with a reason."""
+
+    held = forms.TypedChoiceField(
+        label=_("Session"),
+        choices=[("1", _("Held")), ("0", _("Not held"))],
+        coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(label=_("Why not held"), required=False, max_length=200)
+    date = forms.DateField(label=_("Date"), required=False, widget=DATE)
+
+
 class QuickEntryForm(forms.Form):
     """The short entry carried by a "done" on the task list."""
 

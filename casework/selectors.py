@@ -15,10 +15,11 @@ from django.utils import timezone
 
 from accounts.models import Membership, Role
 from accounts.policy import STAFF_ROLES, is_responsible, may_read_referral, may_see_confidential
-from casework.advice import goal_advice
+from casework.advice import action_fidelity, goal_advice, goal_fidelity
 from casework.charts import progress_chart
 from casework.models import (
     Action,
+    ActionSession,
     Case,
     CaseEvent,
     CaseEventKind,
@@ -91,6 +92,14 @@ def _count(qs):
     """A correlated COUNT(*) subquery for annotations."""
     return Coalesce(
         Subquery(qs.order_by().values("case").annotate(c=Count("id")).values("c")[:1], output_field=IntegerField()),
+        Value(0),
+    )
+
+
+def _count_by(qs, field):
+    """A correlated COUNT(*) subquery of ``qs`` (filtered on ``field`` = OuterRef)."""
+    return Coalesce(
+        Subquery(qs.order_by().values(field).annotate(c=Count("id")).values("c")[:1], output_field=IntegerField()),
         Value(0),
     )
 
@@ -180,9 +189,15 @@ def tasks_for(*, actor, today=None):
     """The actor's open actions and follow-ups across the cases they can see."""
     today = today or timezone.localdate()
     cases = Case.objects.visible_to(actor).not_closed().values("id")
+    sessions = ActionSession.objects.filter(action=OuterRef("pk"))
     actions = list(
         Action.objects.filter(responsible=actor.user, status__in=OPEN_ACTION_STATUSES, case__in=cases)
         .select_related("case__student", "goal")
+        .annotate(
+            held_count=_count_by(sessions.filter(held=True), "action"),
+            not_held_count=_count_by(sessions.filter(held=False), "action"),
+            today_held=Subquery(sessions.filter(date=today).values("held")[:1]),
+        )
         .order_by(Coalesce("ends_on", Value(datetime.date.max)), "id")
     )
     follow_ups = list(
@@ -196,6 +211,7 @@ def tasks_for(*, actor, today=None):
     for a in actions:
         a.is_overdue = a.ends_on is not None and a.ends_on < today
         a.due_this_week = a.ends_on is not None and a.ends_on <= end
+        action_fidelity(a, held=a.held_count, not_held=a.not_held_count, today=today)
     for e in follow_ups:
         e.is_overdue = e.next_follow_up < today
         e.is_due_today = e.next_follow_up == today
@@ -226,6 +242,7 @@ def case_page(*, case, actor, now=None):
     meetings = list(case.meetings.prefetch_related("attendees"))
     entries = list(case.entries.select_related("author", "goal", "action"))
     decisions = list(case.decisions.select_related("decided_by"))
+    sessions = list(ActionSession.objects.filter(action__case=case).only("id", "action_id", "date", "held", "reason"))
     referrals = list(
         case.referrals.select_related("referred_by", "subject").prefetch_related("categories").order_by("created_at")
     )
@@ -237,10 +254,15 @@ def case_page(*, case, actor, now=None):
         r.readable = may_read_referral(actor, r)
     notes = list(case.confidential_notes.select_related("author")) if may_see_confidential(actor) else None
 
+    for a in actions:
+        mine = [x for x in sessions if x.action_id == a.pk]
+        action_fidelity(a, held=sum(x.held for x in mine), not_held=sum(not x.held for x in mine), today=today)
+        a.sessions_list = mine
     goal_by_id = {g.pk: g for g in goals}
     rules = Rules.from_settings()
     for g in goals:
         g.plan_actions = [a for a in actions if a.goal_id == g.pk]
+        g.fidelity = goal_fidelity(g.plan_actions)
         measured = sorted(
             (e for e in entries if e.goal_id == g.pk and e.measured_value is not None), key=lambda e: (e.date, e.pk)
         )

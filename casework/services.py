@@ -23,6 +23,7 @@ from accounts.policy import as_actor, may_complete_action, may_finish_follow_up,
 from casework.models import (
     TEACHER_ENTRY_KINDS,
     Action,
+    ActionSession,
     ActionStatus,
     Case,
     CaseEvent,
@@ -393,6 +394,36 @@ def action_update(*, action, actor, version, **fields):
     if reassigned:
         _tell_assigned(case, action, by)
     return action
+
+
+@transaction.atomic
+def session_record(*, action, actor, held=True, reason="", date=None):
+    """Tick one session of an action as held, or not held with a reason (the
+    plan's fidelity). Once a day per action: ticking again corrects it."""
+    actor = as_actor(actor)
+    if not may_complete_action(actor, action):
+        raise PermissionDenied
+    action.case.require_open()
+    if action.status not in OPEN_ACTION_STATUSES:
+        raise RuleError(_("This action is no longer open."))
+    today = timezone.localdate()
+    date = date or today
+    if date > today:
+        raise RuleError(_("The date cannot be in the future."), field="date")
+    if action.starts_on and date < action.starts_on:
+        raise RuleError(
+            _("The action starts on %(date)s.") % {"date": formats.date_format(action.starts_on, "DATE_FORMAT")},
+            field="date",
+        )
+    reason = (reason or "").strip()
+    if not held and not reason:
+        raise RuleError(_("Say briefly why the session was not held."), field="reason")
+    session, _created = ActionSession.objects.update_or_create(
+        action=action,
+        date=date,
+        defaults={"held": held, "reason": "" if held else reason, "recorded_by": actor.user},
+    )
+    return session
 
 
 @transaction.atomic

@@ -20,6 +20,7 @@ urlpatterns = [
     path("cases/<int:pk>/actions/add/", views.action_add, name="action_add"),
     path("cases/<int:pk>/actions/<int:action_id>/edit/", views.action_edit, name="action_edit"),
     path("cases/<int:pk>/actions/<int:action_id>/done/", views.action_done, name="action_done"),
+    path("cases/<int:pk>/actions/<int:action_id>/session/", views.action_session, name="action_session"),
     path("cases/<int:pk>/meetings/add/", views.meeting_add, name="meeting_add"),
     path("cases/<int:pk>/meetings/<int:meeting_id>/", views.meeting, name="meeting"),
     path("cases/<int:pk>/meetings/<int:meeting_id>/edit/", views.meeting_edit, name="meeting_edit"),

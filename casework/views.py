@@ -235,6 +235,26 @@ def action_done(request, pk, action_id):
     return page(request, case, forms.QuickEntryForm(_data(request)), save)
 
 
+SESSION = FormPage(_("Record a session"), _("Save"), "", "plan", follow_next=True)
+
+
+def action_session(request, pk, action_id):
+    """Tick a session of an action as held or not held (one tap from /tasks/)."""
+    actor, case = _case_for(request, pk)
+    action = resolved(request, "action") or get_object_or_404(case.actions.select_related("goal"), pk=action_id)
+    names = {"action": action.description}
+
+    def success(data):
+        if data["held"]:
+            return _("Session held: %(action)s") % names
+        return _("Session not held: %(action)s") % names
+
+    page = SESSION.but(title=_("Record a session: %(action)s") % names, success=success)
+    return page(
+        request, case, forms.SessionForm(_data(request)), partial(services.session_record, action=action, actor=actor)
+    )
+
+
 # Meetings -------------------------------------------------------------------
 
 MEETING_ADD = FormPage(

@@ -200,12 +200,12 @@ def test_caseload_queries_do_not_grow(world, login, django_assert_num_queries, n
 
 # /cases/<id>/ for the counselor, 19 queries: session, user, savepoint, memberships,
 # the case (with student, class, homeroom teacher, lead counselor), team, goals,
-# actions, meetings, their attendees, entries, progress decisions, referrals, their concerns, case
+# actions, meetings, their attendees, entries, progress decisions, sessions held, referrals, their concerns, case
 # events, referral events, confidential notes, the audit row of this view, the
 # school's staff (for the team and lead forms), unread notifications, release savepoint.
-DETAIL_QUERIES_COUNSELOR = 21
-# For a teacher on the team, 20: no notes and no staff list, but their homeroom classes (scope).
-DETAIL_QUERIES_TEACHER = 20
+DETAIL_QUERIES_COUNSELOR = 22
+# For a teacher on the team, 21: no notes and no staff list, but their homeroom classes (scope).
+DETAIL_QUERIES_TEACHER = 21
 
 
 @pytest.mark.parametrize(("cases", "rows"), [(5, 5), (500, 60)])
