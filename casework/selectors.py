@@ -270,7 +270,11 @@ def case_page(*, case, actor, now=None):
         g.measured_count = len(measured)
         g.latest = measured[-1].measured_value if measured else None
         g.advice = goal_advice(
-            g, measurements=measured, decisions=[d for d in decisions if d.goal_id == g.pk], rules=rules
+            g,
+            measurements=measured,
+            decisions=[d for d in decisions if d.goal_id == g.pk],
+            fidelity=g.fidelity,
+            rules=rules,
         )
         g.chart = progress_chart(
             baseline=g.baseline,
