@@ -14,7 +14,7 @@ from demo.roster import DEMO_PASSWORD, seed_school
 
 # The demo data of each app, in order; each exposes seed(school) and must
 # itself be idempotent.
-APP_SEEDERS = ["demo.referrals", "demo.casework", "demo.notifications", "demo.audit"]
+APP_SEEDERS = ["demo.referrals", "demo.casework", "demo.library", "demo.notifications", "demo.audit"]
 
 
 class Command(BaseCommand):
