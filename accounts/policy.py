@@ -49,6 +49,11 @@ PERMISSIONS = {
     # The intervention library: staff read it, counselors add and retire strategies.
     ("library", "view"): {Role.TEACHER, Role.COUNSELOR, Role.VICE_PRINCIPAL},
     ("library", "manage"): {Role.COUNSELOR},
+    # Group interventions: counselors set them up and see the school's; a
+    # teacher runs the groups they lead (scope: Group.objects.visible_to).
+    ("group", "manage"): {Role.COUNSELOR},
+    ("group", "view_all"): {Role.COUNSELOR, Role.VICE_PRINCIPAL},
+    ("group", "run"): {Role.TEACHER, Role.COUNSELOR},
     ("audit", "view"): {Role.COUNSELOR, Role.VICE_PRINCIPAL, Role.SCHOOL_ADMIN},
     # The audit of the school's referrals and cases; the rest of the school's audit.
     ("audit", "cases"): {Role.COUNSELOR, Role.VICE_PRINCIPAL},
@@ -235,6 +240,10 @@ def is_attendee(actor, meeting):
     return meeting.attendees.filter(pk=actor.user.pk).exists()
 
 
+def is_group_leader(actor, group):
+    return group.leader_id == actor.user.pk
+
+
 def is_verified_session(actor, user):
     from accounts.two_factor import is_verified
 
@@ -247,6 +256,7 @@ RELATIONS = {
     "responsible": (is_responsible, ("action", "case")),
     "author": (is_author, ("entry",)),
     "attendee": (is_attendee, ("meeting",)),
+    "leader": (is_group_leader, ("group",)),
     "verified": (is_verified_session, ("user",)),
 }
 
@@ -301,6 +311,9 @@ may_view_tasks = Grant(("tasks", "view"))
 may_view_reports = Grant(("reports", "view"))
 may_view_library = Grant(("library", "view"))
 may_manage_library = Grant(("library", "manage"))
+may_view_groups = Grant(("group", "view_all"), ("group", "run"))
+may_manage_groups = Grant(("group", "manage"))
+may_record_group_session = Grant(("group", "manage"), relation="leader")  # record: the group
 may_view_roster = Grant(("roster", "view"))
 may_import_roster = Grant(("roster", "import"))
 may_view_audit = Grant(("audit", "view"))
@@ -384,6 +397,8 @@ class _Bound:
 #   "meeting"   a case's meeting: the case in Case.objects.visible_to(actor), or the actor
 #               attends the meeting (a colleague invited without joining the team), else 404.
 #   "student"   a student: not of the actor's school is 404, then the role (403).
+#   "group"     a group intervention: out of Group.objects.visible_to(actor) (counselors and
+#               the vice principal: the school's; a teacher: the groups they run) is 404.
 #   "own"       a row of the user's own (notification, input request, export): the
 #               role gates the feature first (403), someone else's row is 404.
 # Relations (a tie to the record that grants access besides the role, or
@@ -393,6 +408,7 @@ class _Bound:
 #                  names none, for one of the case's actions
 #   "author"       wrote the evaluation entry
 #   "attendee"     attends the meeting
+#   "leader"       runs the group intervention
 #   "verified"     this session passed the two-step sign-in
 
 
@@ -491,6 +507,12 @@ URL_POLICY = {
     "interventions:add": _url(may_manage_library),
     "interventions:retire": _url(may_manage_library, methods=_POST),
     "interventions:plan": _url(may_lead_case, scope="case"),
+    "interventions:groups": _url(may_view_groups, methods=_GET),
+    "interventions:group_add": _url(may_manage_groups, methods=_POST),
+    "interventions:group": _url(scope="group", methods=_GET),
+    "interventions:group_member_add": _url(may_manage_groups, scope="group", methods=_POST),
+    "interventions:group_member_leave": _url(may_manage_groups, scope="group", methods=_POST),
+    "interventions:group_register": _url(may_record_group_session, scope="group", methods=_POST),
     # Reports.
     "reports:index": _url(("reports", "view"), methods=_GET),
     "reports:export": _url(("reports", "view"), methods=_GET),
@@ -521,7 +543,7 @@ PUBLIC_URLS = {
     "healthz_live",
 }
 
-SCOPES = {"referral", "case", "classroom", "meeting", "student", "own"}
+SCOPES = {"referral", "case", "classroom", "meeting", "student", "group", "own"}
 ALLOW, FORBIDDEN, NOT_FOUND, SIGN_IN = "allow", "forbidden", "not_found", "sign_in"
 
 
@@ -552,15 +574,32 @@ def decide(actor, rule, *, in_scope, relation_record):
 
 
 def check_url_access(
-    actor, url_name, *, referral=None, case=None, student=None, owner=None, action=None, entry=None, meeting=None
+    actor,
+    url_name,
+    *,
+    referral=None,
+    case=None,
+    student=None,
+    owner=None,
+    action=None,
+    entry=None,
+    meeting=None,
+    group=None,
 ):
     """What URL_POLICY promises for ``url_name`` and these records (the
     referral, case or student the URL points at, the owner of an "own" row,
     the action, entry or meeting a relation looks at)."""
     rule = URL_POLICY[url_name]
-    records = {"referral": referral, "case": case, "action": action, "entry": entry, "meeting": meeting}
+    records = {"referral": referral, "case": case, "action": action, "entry": entry, "meeting": meeting, "group": group}
     records["user"] = actor.user
-    scoped = {"referral": referral, "case": case, "classroom": case, "meeting": meeting, "student": student}
+    scoped = {
+        "referral": referral,
+        "case": case,
+        "classroom": case,
+        "meeting": meeting,
+        "student": student,
+        "group": group,
+    }
 
     def in_scope():
         if rule.scope == "own":

@@ -128,3 +128,75 @@ def initial_for(strategy, *, case, members, today):
         "starts_on": today,
         "ends_on": ends,
     }
+
+
+class GroupForm(OnceForm, forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=150, help_text=_("e.g. Remedial maths VII, Thursday"))
+    leader = ObjectChoiceField(label=_("Run by"))
+    strategy = ObjectChoiceField(label=_("Strategy from the library"), required=False)
+    frequency = forms.CharField(label=_("How often"), max_length=100, required=False)
+    sessions_per_week = forms.IntegerField(label=_("Sessions a week"), min_value=1, max_value=14, required=False)
+    measure = forms.CharField(
+        label=_("What is measured each session"),
+        max_length=200,
+        required=False,
+        help_text=_("Leave empty for attendance only."),
+    )
+
+    def __init__(self, *args, leaders=(), strategies=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["leader"] = ObjectChoiceField(
+            objects=leaders, describe=lambda u: u.get_full_name(), label=_("Run by")
+        )
+        self.fields["strategy"] = ObjectChoiceField(
+            objects=strategies, describe=lambda s: s.title, label=_("Strategy from the library"), required=False
+        )
+
+
+def _candidate_label(case, goal):
+    who = f"{case.student.full_name} ({case.student.classroom.name if case.student.classroom else '—'}) · {case.number}"
+    return f"{who} · {goal.statement}" if goal is not None else f"{who} · {_('no goal: attendance only')}"
+
+
+class MemberAddForm(forms.Form):
+    member = forms.ChoiceField(label=_("Student, and the goal the group serves"))
+    joined_on = forms.DateField(label=_("Joins on"), widget=DATE, required=False)
+
+    def __init__(self, *args, candidates=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.candidates = {f"{c.pk}:{g.pk if g else ''}": (c, g) for c, g in candidates}
+        self.fields["member"].choices = [("", "—")] + [(k, _candidate_label(*v)) for k, v in self.candidates.items()]
+
+    def clean_member(self):
+        return self.candidates[self.cleaned_data["member"]]
+
+
+class LeaveForm(forms.Form):
+    member = forms.IntegerField(widget=forms.HiddenInput)
+    left_on = forms.DateField(label=_("Left on"), widget=DATE, required=False)
+
+
+class RegisterForm(forms.Form):
+    """The session register: the date, what was done, and per student present
+    (ticked by default) and a measurement when the group measures one."""
+
+    date = forms.DateField(label=_("Date"), widget=DATE)
+    note = forms.CharField(label=_("What we did"), max_length=300, required=False)
+
+    def __init__(self, *args, members=(), measure=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.members = list(members)
+        self.measure = measure
+        for m in self.members:
+            self.fields[f"present_{m.pk}"] = forms.BooleanField(required=False, initial=True)
+            if measure and m.goal_id:
+                self.fields[f"value_{m.pk}"] = forms.DecimalField(
+                    required=False, max_digits=7, decimal_places=1, min_value=-999999
+                )
+        for m in self.members:
+            m.present_field = self[f"present_{m.pk}"]
+            m.value_field = self[f"value_{m.pk}"] if f"value_{m.pk}" in self.fields else None
+
+    def rows(self):
+        data = self.cleaned_data
+        return [(m, data.get(f"present_{m.pk}", False), data.get(f"value_{m.pk}")) for m in self.members]

@@ -135,3 +135,128 @@ class StrategyUse(models.Model):
 
     def __str__(self):
         return f"{self.strategy} · {self.action}"
+
+
+class GroupQuerySet(SchoolScoped):
+    def visible_to(self, actor):
+        """The groups whose page the actor may open: counselors and the vice
+        principal see the school's, a teacher the groups they run. Which
+        members a page shows is decided per student (see interventions.selectors)."""
+        if actor.school is None:
+            return self.none()
+        qs = self.for_school(actor.school)
+        if actor.may("group", "view_all"):
+            return qs
+        if actor.may("group", "run"):
+            return qs.filter(leader=actor.user)
+        return qs.none()
+
+
+class Group(models.Model):
+    """One intervention for several students (a remedial maths group, a
+    study-skills group): members from several cases, one session register
+    that writes into each member's case log."""
+
+    school = models.ForeignKey("roster.School", on_delete=models.CASCADE, related_name="+", verbose_name=_("school"))
+    name = models.CharField(_("name"), max_length=150)
+    strategy = models.ForeignKey(
+        Strategy, on_delete=models.SET_NULL, null=True, blank=True, related_name="groups", verbose_name=_("strategy")
+    )
+    leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="groups_led", verbose_name=_("run by")
+    )
+    frequency = models.CharField(_("how often"), max_length=100, blank=True)
+    sessions_per_week = models.PositiveSmallIntegerField(
+        _("sessions a week"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(14)]
+    )
+    measure = models.CharField(
+        _("what is measured each session"), max_length=200, blank=True, help_text=_("Leave empty for attendance only.")
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = GroupQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("group intervention")
+        verbose_name_plural = _("group interventions")
+        ordering = ["name", "id"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("interventions:group", args=[self.pk])
+
+
+class GroupMember(models.Model):
+    """A student in the group through their case: the group is an action of
+    the case's plan (run by the group's leader) and may serve one of its goals."""
+
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="members", verbose_name=_("group"))
+    case = models.ForeignKey("casework.Case", on_delete=models.CASCADE, related_name="+", verbose_name=_("case"))
+    action = models.OneToOneField(
+        "casework.Action", on_delete=models.CASCADE, related_name="group_member", verbose_name=_("action")
+    )
+    goal = models.ForeignKey(
+        "casework.Goal", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("goal")
+    )
+    joined_on = models.DateField(_("joined on"))
+    left_on = models.DateField(_("left on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("group member")
+        verbose_name_plural = _("group members")
+        ordering = ["joined_on", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["group", "case"], condition=models.Q(left_on__isnull=True), name="group_member_once"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.group} · {self.case}"
+
+    def is_member_on(self, day):
+        return self.joined_on <= day and (self.left_on is None or day <= self.left_on)
+
+
+class GroupSession(models.Model):
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="sessions", verbose_name=_("group"))
+    date = models.DateField(_("date"))
+    note = models.CharField(_("what we did"), max_length=300, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("group session")
+        verbose_name_plural = _("group sessions")
+        ordering = ["-date", "-id"]
+        constraints = [models.UniqueConstraint(fields=["group", "date"], name="group_session_once_a_day")]
+
+    def __str__(self):
+        return f"{self.group} · {self.date}"
+
+
+class GroupAttendance(models.Model):
+    session = models.ForeignKey(
+        GroupSession, on_delete=models.CASCADE, related_name="attendance", verbose_name=_("session")
+    )
+    member = models.ForeignKey(GroupMember, on_delete=models.CASCADE, related_name="attendance")
+    present = models.BooleanField(_("present"))
+    measured_value = models.DecimalField(_("measured value"), max_digits=7, decimal_places=1, null=True, blank=True)
+    entry = models.ForeignKey(
+        "casework.EvaluationEntry", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendance")
+        constraints = [models.UniqueConstraint(fields=["session", "member"], name="group_attendance_once")]
+
+    def __str__(self):
+        return f"{self.session} · {self.member}"

@@ -3,10 +3,10 @@ whatever the size of the library or the number of cases."""
 
 from types import SimpleNamespace
 
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 
-from casework.models import EvaluationEntry
-from interventions.models import Area, Strategy, StrategyUse
+from casework.models import Case, EvaluationEntry, Goal
+from interventions.models import Area, Group, GroupAttendance, GroupMember, Strategy, StrategyUse
 from referrals.models import ConcernCategory
 
 # No figure for a strategy used in fewer cases than this: too few to mean anything.
@@ -90,3 +90,72 @@ def suggestions_for_case(*, case):
     return SimpleNamespace(
         suggested=[s for s in strategies if s.matches], others=[s for s in strategies if not s.matches]
     )
+
+
+# Group interventions ------------------------------------------------------------
+
+
+def groups_for(*, actor):
+    """The groups the actor may open, with their number of current members. One query."""
+    return list(
+        Group.objects.visible_to(actor)
+        .select_related("leader", "strategy")
+        .annotate(current=Count("members", filter=Q(members__left_on__isnull=True)))
+    )
+
+
+def group_page(*, group, actor, today):
+    """A group's members side by side and its register, showing each student
+    only to people who may see the student's case or classroom page
+    (Case.objects.classroom_visible_to); the others are counted, not named.
+    A fixed number of queries: members (with whether the actor may see them),
+    sessions, attendance."""
+    visible_cases = Case.objects.classroom_visible_to(actor).filter(pk=OuterRef("case_id"))
+    members = list(
+        group.members.select_related("case__student__classroom", "goal", "action").annotate(
+            visible=Exists(visible_cases)
+        )
+    )
+    shown = [m for m in members if m.visible]
+    sessions = list(group.sessions.all())
+    attendance = list(GroupAttendance.objects.filter(session__group=group).select_related("session"))
+    by_member = {}
+    for a in attendance:
+        by_member.setdefault(a.member_id, []).append(a)
+    for m in shown:
+        rows = sorted(by_member.get(m.pk, []), key=lambda a: a.session.date)
+        m.present_count = sum(a.present for a in rows)
+        m.session_count = len(rows)
+        m.values = [(a.session.date, a.measured_value) for a in rows if a.measured_value is not None]
+        m.latest = m.values[-1][1] if m.values else None
+        m.current = m.left_on is None
+        m.on_register = m.current and m.joined_on <= today and not m.case.is_closed
+    for s in sessions:
+        rows = [a for a in attendance if a.session_id == s.pk]
+        s.present_count = sum(a.present for a in rows)
+        s.member_count = len(rows)
+    return SimpleNamespace(
+        members=shown,
+        current=[m for m in shown if m.current],
+        past=[m for m in shown if not m.current],
+        register=[m for m in shown if m.on_register],
+        hidden=len(members) - len(shown),
+        sessions=sessions,
+    )
+
+
+def group_candidates(*, group, actor):
+    """(case, goal or None) a counselor may add: the school's open cases not
+    in the group now, each case with each of its goals. Two queries."""
+    in_group = GroupMember.objects.filter(group=group, left_on__isnull=True).values("case_id")
+    cases = list(
+        Case.objects.visible_to(actor)
+        .not_closed()
+        .exclude(pk__in=in_group)
+        .select_related("student__classroom")
+        .order_by("student__classroom__name", "student__full_name", "id")
+    )
+    goals = {}
+    for g in Goal.objects.filter(case__in=[c.pk for c in cases]).order_by("created_at", "id"):
+        goals.setdefault(g.case_id, []).append(g)
+    return [(c, g) for c in cases for g in [*goals.get(c.pk, []), None]]

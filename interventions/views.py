@@ -11,9 +11,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.policy import actor_for, may_manage_library, resolved
+from accounts.policy import (
+    actor_for,
+    may_manage_groups,
+    may_manage_library,
+    may_record_group_session,
+    resolved,
+)
 from casework.pages import FormPage
-from casework.selectors import case_queryset
+from casework.selectors import case_queryset, school_staff
 from common.rules import RuleError
 from interventions import forms, selectors, services
 from interventions.models import Strategy
@@ -109,3 +115,122 @@ def plan(request, pk):
     intro = f"{strategy.what_text} {_('Why it works')}: {strategy.why_text}"
     page = PLAN.but(title=_("Plan from the library: %(name)s") % {"name": strategy.title}, intro=intro)
     return page(request, case, form, partial(services.plan_from_strategy, case=case, actor=actor))
+
+
+# Group interventions ------------------------------------------------------------
+
+
+def _group_forms(actor, group, today, page, **bound):
+    forms_ = {}
+    if may_record_group_session(actor, group):
+        forms_["register"] = bound.get("register") or forms.RegisterForm(
+            members=page.register, measure=bool(group.measure), initial={"date": today}
+        )
+    if may_manage_groups(actor):
+        forms_["member"] = bound.get("member") or forms.MemberAddForm(
+            candidates=selectors.group_candidates(group=group, actor=actor), initial={"joined_on": today}
+        )
+    return forms_
+
+
+def _render_group(request, group, status=200, **bound):
+    actor = actor_for(request)
+    today = timezone.localdate()
+    page = bound.pop("page", None) or selectors.group_page(group=group, actor=actor, today=today)
+    context = {"group": group, "page": page, "forms": _group_forms(actor, group, today, page, **bound)}
+    context["manage"] = may_manage_groups(actor)
+    return render(request, "interventions/group.html", context, status=status)
+
+
+def _group_form(actor, data=None):
+    staff = [u for u, roles in school_staff(school=actor.school).items() if roles & set(services.GROUP_LEADER_ROLES)]
+    strategies = list(Strategy.objects.for_school(actor.school).active())
+    return forms.GroupForm(data, leaders=staff, strategies=strategies)
+
+
+def groups(request, form=None):
+    """The group interventions the actor may open; counselors start one here."""
+    actor = actor_for(request)
+    if form is None and may_manage_groups(actor):
+        form = _group_form(actor)
+    context = {"groups": selectors.groups_for(actor=actor), "form": form}
+    return render(request, "interventions/groups.html", context)
+
+
+def group_add(request):
+    actor = actor_for(request)
+    form = _group_form(actor, request.POST)
+    if form.is_valid():
+        data = dict(form.cleaned_data)
+        data.pop("form_token", None)
+        try:
+            group = services.group_create(actor=actor, **data)
+        except RuleError as e:
+            form.add_error(e.field if e.field in form.fields else None, str(e))
+        else:
+            messages.success(request, _("The group was created. Add its students."))
+            return redirect(group)
+    return groups(request, form=form)
+
+
+def group(request, pk):
+    return _render_group(request, resolved(request, "group"))
+
+
+def group_member_add(request, pk):
+    actor = actor_for(request)
+    group = resolved(request, "group")
+    form = forms.MemberAddForm(request.POST, candidates=selectors.group_candidates(group=group, actor=actor))
+    if form.is_valid():
+        case, goal = form.cleaned_data["member"]
+        try:
+            services.group_add_member(
+                group=group, actor=actor, case=case, goal=goal, joined_on=form.cleaned_data["joined_on"]
+            )
+        except RuleError as e:
+            form.add_error(e.field if e.field in form.fields else None, str(e))
+        else:
+            messages.success(request, _("%(name)s joined the group.") % {"name": case.student.full_name})
+            return redirect(group)
+    return _render_group(request, group, member=form)
+
+
+def group_member_leave(request, pk):
+    actor = actor_for(request)
+    group = resolved(request, "group")
+    form = forms.LeaveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a student of the group."))
+        return redirect(group)
+    member = get_object_or_404(group.members.select_related("case__student"), pk=form.cleaned_data["member"])
+    try:
+        services.group_member_leave(member=member, actor=actor, left_on=form.cleaned_data["left_on"])
+    except RuleError as e:
+        messages.error(request, str(e))
+    else:
+        messages.success(request, _("%(name)s left the group.") % {"name": member.case.student.full_name})
+    return redirect(group)
+
+
+def group_register(request, pk):
+    """Save one session of the register: into each member's case log."""
+    actor = actor_for(request)
+    group = resolved(request, "group")
+    today = timezone.localdate()
+    page = selectors.group_page(group=group, actor=actor, today=today)
+    form = forms.RegisterForm(request.POST, members=page.register, measure=bool(group.measure))
+    if form.is_valid():
+        try:
+            services.group_record_session(
+                group=group,
+                actor=actor,
+                date=form.cleaned_data["date"],
+                note=form.cleaned_data["note"],
+                rows=form.rows(),
+            )
+        except RuleError as e:
+            form.add_error(e.field if e.field in form.fields else None, str(e))
+        else:
+            messages.success(request, _("The session was saved in each student's case log."))
+            return redirect(group)
+    return _render_group(request, group, page=page, register=form)
