@@ -8,7 +8,7 @@ from django.urls import reverse
 from accounts.models import User
 from casework.models import ActionSession
 from interventions.catalogue import STARTING_LIBRARY
-from interventions.models import Strategy, StrategyUse
+from interventions.models import Group, GroupSession, Strategy, StrategyUse
 
 
 @pytest.mark.django_db
@@ -19,6 +19,9 @@ def test_seed_demo_library_and_a_case_that_needs_a_decision(settings, client):
     assert Strategy.objects.count() == len(STARTING_LIBRARY)
     use = StrategyUse.objects.select_related("action__case").get()
     assert ActionSession.objects.filter(action=use.action, held=False).count() == 1
+    group = Group.objects.get()
+    assert group.members.count() == 3
+    assert GroupSession.objects.filter(group=group).count() == 3
     client.force_login(User.objects.get(username="counselor"))
     caseload = client.get(reverse("casework:caseload"), {"page": 1})
     assert caseload.status_code == 200
