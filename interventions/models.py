@@ -64,7 +64,12 @@ class Strategy(models.Model):
     source = models.CharField(_("source"), max_length=200, blank=True)
     is_active = models.BooleanField(_("in use"), default=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("added by"),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
@@ -172,7 +177,9 @@ class Group(models.Model):
     measure = models.CharField(
         _("what is measured each session"), max_length=200, blank=True, help_text=_("Leave empty for attendance only.")
     )
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("started by")
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = GroupQuerySet.as_manager()
@@ -246,11 +253,18 @@ class GroupAttendance(models.Model):
     session = models.ForeignKey(
         GroupSession, on_delete=models.CASCADE, related_name="attendance", verbose_name=_("session")
     )
-    member = models.ForeignKey(GroupMember, on_delete=models.CASCADE, related_name="attendance")
+    member = models.ForeignKey(
+        GroupMember, on_delete=models.CASCADE, related_name="attendance", verbose_name=_("group member")
+    )
     present = models.BooleanField(_("present"))
     measured_value = models.DecimalField(_("measured value"), max_digits=7, decimal_places=1, null=True, blank=True)
     entry = models.ForeignKey(
-        "casework.EvaluationEntry", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "casework.EvaluationEntry",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("evaluation entry"),
     )
 
     class Meta:
