@@ -111,7 +111,7 @@ def test_students_join_and_leave_on_dates(world, group):
 def test_the_register_page_records_a_session(world, login, group):
     (case1, goal1), (case2, goal2) = _member_case(world), _member_case(world)
     m1 = services.group_add_member(group=group, actor=world.counselor, case=case1, goal=goal1)
-    m2 = services.group_add_member(group=group, actor=world.counselor, case=case2, goal=goal2)
+    services.group_add_member(group=group, actor=world.counselor, case=case2, goal=goal2)
     client = login(world.teacher)
     page = client.get(reverse("interventions:group", args=[group.pk]))
     assert page.status_code == 200
