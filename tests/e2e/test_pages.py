@@ -50,10 +50,26 @@ EXPECTED = {
         "case-print",
         "case-classroom",
         "tasks",
+        "library",
+        "groups",
     },
-    "homeroom": {"home", "referral-form", "referrals", "referral", "case", "tasks"},
-    "counselor": {"home", "referral", "triage", "cases", "case", "case-print", "case-classroom", "tasks", "audit"},
-    "vp": {"home", "case", "case-print", "tasks", "reports", "audit"},
+    "homeroom": {"home", "referral-form", "referrals", "referral", "case", "tasks", "library"},
+    "counselor": {
+        "home",
+        "referral",
+        "triage",
+        "cases",
+        "case",
+        "case-print",
+        "case-classroom",
+        "tasks",
+        "audit",
+        "library",
+        "case-library",
+        "groups",
+        "group",
+    },
+    "vp": {"home", "case", "case-print", "tasks", "reports", "audit", "library", "groups", "group"},
     "admin": {"home", "roster", "roster-import", "audit"},
 }
 COMMON = {"notifications", "notification-settings", "roster", "profile"}
@@ -75,6 +91,9 @@ HEADINGS = {
     "roster-import-problems": "Import roster",
     "audit": "Audit trail",
     "profile": "My profile",
+    "library": "Intervention library",
+    "case-library": "Plan from the library",
+    "groups": "Group interventions",
 }
 
 # The pages the issue names for phones: no horizontal scrolling, 44 px targets.
@@ -122,6 +141,11 @@ def _objects_for(username):
     ) or Case.objects.visible_to(actor).order_by("pk").first()
     if case:
         ids["case"] = case.pk
+    from interventions.models import Group
+
+    group = Group.objects.visible_to(actor).order_by("pk").first()
+    if group:
+        ids["group"] = group.pk
     if actor.is_teacher:
         student = selectors.students_for_form(actor.school).order_by("pk").first()
         ids["student"] = student.pk
@@ -142,6 +166,8 @@ def _pages(ids):
         ("roster-import", "/roster/import/"),
         ("audit", "/audit/"),
         ("profile", "/accounts/profile/"),
+        ("library", "/library/"),
+        ("groups", "/groups/"),
     ]
     if "student" in ids:
         pages.insert(1, ("referral-form-student", f"/referrals/new/?student={ids['student']}"))
@@ -151,6 +177,9 @@ def _pages(ids):
         pages.append(("case", f"/cases/{ids['case']}/"))
         pages.append(("case-print", f"/cases/{ids['case']}/print/"))
         pages.append(("case-classroom", f"/cases/{ids['case']}/classroom/"))
+        pages.append(("case-library", f"/cases/{ids['case']}/library/"))
+    if "group" in ids:
+        pages.append(("group", f"/groups/{ids['group']}/"))
     # Last: home sends each role to its main page, usually one checked above.
     pages.append(("home", "/"))
     return pages
