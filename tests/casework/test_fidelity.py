@@ -101,3 +101,14 @@ def test_the_case_shows_planned_vs_held_and_low_fidelity_comes_first(world, logi
     services.session_record(action=action, actor=world.teacher, date=days_ago(3))
     page = login(world.counselor).get(reverse("casework:detail", args=[goal.case.pk])).text
     assert 'data-suggestion="change"' in page
+
+
+def test_a_guardians_export_holds_the_decisions_and_sessions(world, goal):
+    from privacy.export import _case
+
+    action = _action(world, goal)
+    services.session_record(action=action, actor=world.teacher, held=False, reason="Sports day")
+    services.goal_decide(goal=goal, actor=world.counselor, kind="intensify", reason="Four low quizzes")
+    data = _case(goal.case)
+    assert data["progress_decisions"][0]["reason"] == "Four low quizzes"
+    assert data["sessions"][0]["why_not_held"] == "Sports day"
