@@ -157,6 +157,14 @@ def mark_decisions_needed(cases, *, rules=None):
     return cases
 
 
+def cases_needing_decision(*, actor):
+    """The open cases the actor may see one of whose goals asks for a
+    decision (casework.advice): for the coordination forum's agenda. Three
+    queries whatever the number of cases."""
+    cases = case_queryset(actor).not_closed().order_by("year", "sequence")
+    return [c for c in mark_decisions_needed(cases) if c.needs_decision]
+
+
 def caseload_totals(cases):
     """One query: the numbers at the top of the caseload for the filtered cases."""
     # The aggregates' names must differ from the annotations' ("urgent_cases",

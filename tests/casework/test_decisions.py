@@ -155,3 +155,19 @@ def test_caseload_with_the_column_keeps_its_query_count(world, login, django_ass
         django_assert_num_queries, login(world.counselor), reverse("casework:caseload"), CASELOAD_QUERIES
     )
     assert len(response.context["page_obj"]) == n
+
+
+def test_cases_needing_decision_for_the_forums_agenda(world, django_assert_num_queries):
+    from accounts.policy import Actor
+    from casework.selectors import cases_needing_decision
+
+    goal = lagging_goal(world)
+    student = f.enroll(f.StudentFactory(school=world.school), world.class_a, world.term)
+    lagging_goal(world, values=(60, 51, 51, 52), student=student)
+    actor = Actor(world.counselor)
+    actor.school  # noqa: B018 (memberships loaded outside the count)
+    # The cases, their goals' measurements, their decisions.
+    with django_assert_num_queries(3):
+        found = cases_needing_decision(actor=actor)
+    assert [c.pk for c in found] == [goal.case_id]
+    assert cases_needing_decision(actor=Actor(world.outsider)) == []
