@@ -202,3 +202,19 @@ def test_group_page_query_count_does_not_grow(world, login, django_assert_num_qu
     # A counselor also gets the students to add: open cases and their goals.
     _member_case(world)
     _pinned(django_assert_num_queries, login(world.counselor), url, 12)
+
+
+def test_a_student_leaves_on_a_date_from_the_page(world, login, group):
+    case, goal = _member_case(world)
+    joined = timezone.localdate() - datetime.timedelta(days=9)
+    member = services.group_add_member(group=group, actor=world.counselor, case=case, goal=goal, joined_on=joined)
+    url = reverse("interventions:group_member_leave", args=[group.pk])
+    client = login(world.counselor)
+    left = timezone.localdate() - datetime.timedelta(days=2)
+    assert client.post(url, {"member": member.pk, "left_on": left}).status_code == 302
+    member.refresh_from_db()
+    assert member.left_on == left
+    # Leaving twice, or another group's member: a message or 404, never a 500.
+    assert client.post(url, {"member": member.pk}).status_code == 302
+    assert client.post(url, {"member": 999999}).status_code == 404
+    assert login(world.teacher).post(url, {"member": member.pk}).status_code == 403
