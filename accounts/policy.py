@@ -59,6 +59,14 @@ PERMISSIONS = {
     ("caseload", "view"): {Role.COUNSELOR},
     ("tasks", "view"): {Role.TEACHER, Role.COUNSELOR, Role.VICE_PRINCIPAL},
     ("reports", "view"): {Role.VICE_PRINCIPAL},
+    # The intervention library: staff read it, counselors add and retire strategies.
+    ("library", "view"): {Role.TEACHER, Role.COUNSELOR, Role.VICE_PRINCIPAL},
+    ("library", "manage"): {Role.COUNSELOR},
+    # Group interventions: counselors set them up and see the school's; a
+    # teacher runs the groups they lead (scope: Group.objects.visible_to).
+    ("group", "manage"): {Role.COUNSELOR},
+    ("group", "view_all"): {Role.COUNSELOR, Role.VICE_PRINCIPAL},
+    ("group", "run"): {Role.TEACHER, Role.COUNSELOR},
     ("audit", "view"): {Role.COUNSELOR, Role.VICE_PRINCIPAL, Role.SCHOOL_ADMIN},
     # The audit of the school's referrals and cases; the rest of the school's audit.
     ("audit", "cases"): {Role.COUNSELOR, Role.VICE_PRINCIPAL},
@@ -245,6 +253,10 @@ def is_attendee(actor, meeting):
     return meeting.attendees.filter(pk=actor.user.pk).exists()
 
 
+def is_group_leader(actor, group):
+    return group.leader_id == actor.user.pk
+
+
 def is_verified_session(actor, user):
     from accounts.two_factor import is_verified
 
@@ -257,6 +269,7 @@ RELATIONS = {
     "responsible": (is_responsible, ("action", "case")),
     "author": (is_author, ("entry",)),
     "attendee": (is_attendee, ("meeting",)),
+    "leader": (is_group_leader, ("group",)),
     "verified": (is_verified_session, ("user",)),
 }
 
@@ -313,6 +326,11 @@ may_talk_to_counselor = Grant(("meeting", "talk"))  # shared free periods with t
 may_view_caseload = Grant(("caseload", "view"))
 may_view_tasks = Grant(("tasks", "view"))
 may_view_reports = Grant(("reports", "view"))
+may_view_library = Grant(("library", "view"))
+may_manage_library = Grant(("library", "manage"))
+may_view_groups = Grant(("group", "view_all"), ("group", "run"))
+may_manage_groups = Grant(("group", "manage"))
+may_record_group_session = Grant(("group", "manage"), relation="leader")  # record: the group
 may_view_roster = Grant(("roster", "view"))
 may_import_roster = Grant(("roster", "import"))
 may_import_school_data = Grant(("schooldata", "import"))
@@ -399,6 +417,8 @@ class _Bound:
 #   "meeting"   a case's meeting: the case in Case.objects.visible_to(actor), or the actor
 #               attends the meeting (a colleague invited without joining the team), else 404.
 #   "student"   a student: not of the actor's school is 404, then the role (403).
+#   "group"     a group intervention: out of Group.objects.visible_to(actor) (counselors and
+#               the vice principal: the school's; a teacher: the groups they run) is 404.
 #   "forum"     a sitting of the coordination forum: every sitting of the school for
 #               counselors and the vice principal, the invited ones for others, else 404.
 #   "own"       a row of the user's own (notification, input request, export): the
@@ -410,6 +430,7 @@ class _Bound:
 #                  names none, for one of the case's actions
 #   "author"       wrote the evaluation entry
 #   "attendee"     attends the meeting
+#   "leader"       runs the group intervention
 #   "verified"     this session passed the two-step sign-in
 
 
@@ -491,9 +512,11 @@ URL_POLICY = {
     "casework:guidance": _url(may_lead_case, scope="case"),
     "casework:goal_add": _url(may_lead_case, scope="case"),
     "casework:goal_edit": _url(may_lead_case, scope="case"),
+    "casework:goal_decide": _url(may_lead_case, scope="case"),
     "casework:action_add": _url(may_lead_case, scope="case"),
     "casework:action_edit": _url(may_lead_case, scope="case"),
     "casework:action_done": _url(may_complete_action, scope="case"),
+    "casework:action_session": _url(may_complete_action, scope="case", methods=_POST),
     "casework:meeting_add": _url(may_lead_case, scope="case"),
     "casework:meeting_find": _url(may_lead_case, scope="case", methods=_GET),
     "casework:talk_case": _url(may_talk_to_counselor, scope="case"),
@@ -522,6 +545,17 @@ URL_POLICY = {
     "casework:status": _url(may_lead_case, scope="case", methods=_POST),
     "casework:close": _url(may_lead_case, scope="case"),
     "casework:reopen": _url(may_lead_case, scope="case"),
+    # The intervention library; planning a case from it.
+    "interventions:library": _url(may_view_library, methods=_GET),
+    "interventions:add": _url(may_manage_library),
+    "interventions:retire": _url(may_manage_library, methods=_POST),
+    "interventions:plan": _url(may_lead_case, scope="case"),
+    "interventions:groups": _url(may_view_groups, methods=_GET),
+    "interventions:group_add": _url(may_manage_groups, methods=_POST),
+    "interventions:group": _url(scope="group", methods=_GET),
+    "interventions:group_member_add": _url(may_manage_groups, scope="group", methods=_POST),
+    "interventions:group_member_leave": _url(may_manage_groups, scope="group", methods=_POST),
+    "interventions:group_register": _url(may_record_group_session, scope="group", methods=_POST),
     # Reports.
     "reports:index": _url(("reports", "view"), methods=_GET),
     "reports:export": _url(("reports", "view"), methods=_GET),
@@ -552,7 +586,7 @@ PUBLIC_URLS = {
     "healthz_live",
 }
 
-SCOPES = {"referral", "case", "classroom", "meeting", "student", "own", "forum"}
+SCOPES = {"referral", "case", "classroom", "meeting", "student", "group", "own", "forum"}
 ALLOW, FORBIDDEN, NOT_FOUND, SIGN_IN = "allow", "forbidden", "not_found", "sign_in"
 
 
@@ -593,13 +627,14 @@ def check_url_access(
     action=None,
     entry=None,
     meeting=None,
+    group=None,
     forum=None,
 ):
     """What URL_POLICY promises for ``url_name`` and these records (the
     referral, case or student the URL points at, the owner of an "own" row,
     the action, entry or meeting a relation looks at)."""
     rule = URL_POLICY[url_name]
-    records = {"referral": referral, "case": case, "action": action, "entry": entry, "meeting": meeting}
+    records = {"referral": referral, "case": case, "action": action, "entry": entry, "meeting": meeting, "group": group}
     records["user"] = actor.user
     scoped = {
         "referral": referral,
@@ -607,6 +642,7 @@ def check_url_access(
         "classroom": case,
         "meeting": meeting,
         "student": student,
+        "group": group,
         "forum": forum,
     }
 

@@ -32,13 +32,15 @@ SAME_DAY_GAP = 12
 LABEL_CLEARANCE_X, LABEL_CLEARANCE_Y = 36, 18
 
 
-def progress_chart(*, baseline, target, points, start, target_date=None):
+def progress_chart(*, baseline, target, points, start, target_date=None, phases=()):
     """Coordinates for a chart of one goal.
 
     ``points`` is a list of (date, value) in date order; ``start`` is the date
     the baseline stands for (when the goal was set); the x-axis runs to
-    ``target_date`` when the goal has one. Returns None when there is nothing
-    to draw.
+    ``target_date`` when the goal has one. With a baseline, a target and a
+    target date it has the aim line between them; ``phases`` are the dates of
+    phase lines (a decision that changed the plan). Returns None when there is
+    nothing to draw.
     """
     values = [v for _d, v in points]
     known = values + [v for v in (baseline, target) if v is not None]
@@ -57,7 +59,7 @@ def progress_chart(*, baseline, target, points, start, target_date=None):
 
     dates = [d for d, _v in points]
     first = min([start, *dates]) if dates else start
-    last = max([*dates, *([target_date] if target_date else [])], default=start)
+    last = max([*dates, *phases, *([target_date] if target_date else [])], default=start)
     if last <= first:
         last = first + datetime.timedelta(days=1)
     span_days = (last - first).days
@@ -90,6 +92,10 @@ def progress_chart(*, baseline, target, points, start, target_date=None):
         for p in series[1:]:
             if abs(p["x"] - base["x"]) < LABEL_CLEARANCE_X and abs(p["y"] - base["y"]) < LABEL_CLEARANCE_Y:
                 p["label_dy"] = 20
+    aim = None
+    if baseline is not None and target is not None and target_date is not None and target_date > start:
+        aim = {"x1": x(start), "y1": y(baseline), "x2": x(target_date), "y2": y(target)}
+    phase_lines = [{"x": x(day), "date": day} for day in phases if first <= day <= last]
     ticks = []
     value = low
     while value <= high + step / 2:
@@ -108,6 +114,8 @@ def progress_chart(*, baseline, target, points, start, target_date=None):
         "target_y": y(target) if target is not None else None,
         "target": _num(target) if target is not None else None,
         "ticks": ticks,
+        "aim": aim,
+        "phases": phase_lines,
         "first": first,
         "last": last,
     }

@@ -25,6 +25,7 @@ from casework.models import (
     EvaluationEntry,
     EvaluationRating,
     Goal,
+    GoalDecision,
     Meeting,
     Outcome,
     SchoolMeasure,
@@ -173,7 +174,7 @@ class ActionForm(OnceForm, forms.ModelForm):
 
     class Meta:
         model = Action
-        fields = ["description", "responsible", "goal", "frequency", "starts_on", "ends_on"]
+        fields = ["description", "responsible", "goal", "frequency", "sessions_per_week", "starts_on", "ends_on"]
         widgets = {"starts_on": DATE, "ends_on": DATE}
 
     def __init__(self, *args, members=(), goals=(), **kwargs):
@@ -209,6 +210,20 @@ class DecisionForm(ActionForm):
     class Meta(ActionForm.Meta):
         fields = ["description", "responsible", "goal", "frequency", "ends_on"]
         labels = {"description": _("Decision (what will be done)")}
+
+
+class GoalDecisionForm(OnceForm, forms.ModelForm):
+    """The counselor's decision on a goal's progress, with the reason."""
+
+    class Meta:
+        model = GoalDecision
+        fields = ["kind", "reason", "decided_on"]
+        widgets = {"kind": forms.RadioSelect, "reason": SHORT_TEXT, "decided_on": DATE}
+        help_texts = {"reason": _("Shared with the team: what you read in the measurements and what happens next.")}
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {}).setdefault("decided_on", timezone.localdate())
+        super().__init__(*args, **kwargs)
 
 
 class MeetingForm(OnceForm, forms.ModelForm):
@@ -329,6 +344,19 @@ class EntryForm(OnceForm, forms.ModelForm):
         if follow and day and follow < day:
             self.add_error("next_follow_up", _("The next follow-up cannot be before the entry's date."))
         return data
+
+
+class SessionForm(forms.Form):
+    """One tap on /tasks/: a session held today, or not held with a reason."""
+
+    held = forms.TypedChoiceField(
+        label=_("Session"),
+        choices=[("1", _("Held")), ("0", _("Not held"))],
+        coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(label=_("Why not held"), required=False, max_length=200)
+    date = forms.DateField(label=_("Date"), required=False, widget=DATE)
 
 
 class QuickEntryForm(forms.Form):

@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.core.validators import MaxLengthValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -254,6 +254,13 @@ class Action(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="case_actions", verbose_name=_("who")
     )
     frequency = models.CharField(_("how often"), max_length=100, blank=True)
+    sessions_per_week = models.PositiveSmallIntegerField(
+        _("sessions a week"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(14)],
+        help_text=_("For the check that the plan was carried out: how many sessions are planned each week."),
+    )
     starts_on = models.DateField(_("from"), null=True, blank=True)
     ends_on = models.DateField(_("until"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=12, choices=ActionStatus.choices, default=ActionStatus.PLANNED)
@@ -278,6 +285,71 @@ class Action(models.Model):
 
     def __str__(self):
         return self.description
+
+
+class ActionSession(models.Model):
+    """One planned session of an action, ticked as held or not held (with a
+    reason) by whoever is responsible: planned vs held is the plan's fidelity."""
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="sessions", verbose_name=_("action"))
+    date = models.DateField(_("date"))
+    held = models.BooleanField(_("held"), default=True)
+    reason = models.CharField(_("why not held"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+        ordering = ["date", "id"]
+        constraints = [models.UniqueConstraint(fields=["action", "date"], name="action_session_once_a_day")]
+
+    def __str__(self):
+        return f"{self.action} · {self.date}"
+
+
+class DecisionKind(models.TextChoices):
+    CONTINUE = "continue", _("Continue the plan")
+    INTENSIFY = "intensify", _("Intensify the plan")
+    CHANGE = "change", _("Change the plan")
+    FADE = "fade", _("Fade the support")
+    CLOSE = "close", _("Close the goal")
+
+
+# Decisions that change the plan from a date on: the chart draws a phase line
+# there, and the decision rules read only the measurements after it.
+PHASE_DECISIONS = (DecisionKind.INTENSIFY, DecisionKind.CHANGE, DecisionKind.FADE)
+
+
+class GoalDecision(models.Model):
+    """What the counselor decided on reading a goal's progress, and why."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="decisions", verbose_name=_("case"))
+    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="decisions", verbose_name=_("goal"))
+    kind = models.CharField(_("decision"), max_length=12, choices=DecisionKind.choices)
+    reason = models.TextField(_("reason"), max_length=SHORT_TEXT_LIMIT)
+    decided_on = models.DateField(_("date"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("progress decision")
+        verbose_name_plural = _("progress decisions")
+        ordering = ["decided_on", "id"]
+        constraints = [text_limit("reason", SHORT_TEXT_LIMIT)]
+        # The caseload's "needs a decision": the decisions of a page of cases.
+        indexes = [models.Index(fields=["case", "decided_on"], name="goal_decision_case")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.decided_on}"
+
+    @property
+    def draws_phase_line(self):
+        return self.kind in PHASE_DECISIONS
 
 
 class MeetingKind(models.TextChoices):
@@ -432,6 +504,7 @@ class CaseEventKind(models.TextChoices):
     ACTION_DONE = "action_done", _("Action done")
     ACTION_DROPPED = "action_dropped", _("Action dropped")
     DECISION_RECORDED = "decision_recorded", _("Meeting decision became an action")
+    PROGRESS_DECISION = "progress_decision", _("Decision on a goal's progress")
 
 
 class CaseEvent(models.Model):

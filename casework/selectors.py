@@ -15,8 +15,21 @@ from django.utils import timezone
 
 from accounts.models import Membership, Role
 from accounts.policy import STAFF_ROLES, is_responsible, may_read_referral, may_see_confidential
+from casework.advice import action_fidelity, goal_advice, goal_fidelity
 from casework.charts import progress_chart
-from casework.models import Action, Case, CaseEvent, CaseEventKind, CaseStatus, EvaluationEntry, Meeting, TeamRole
+from casework.models import (
+    Action,
+    ActionSession,
+    Case,
+    CaseEvent,
+    CaseEventKind,
+    CaseStatus,
+    EvaluationEntry,
+    GoalDecision,
+    Meeting,
+    TeamRole,
+)
+from casework.progress import Rules
 from casework.services import OPEN_ACTION_STATUSES, week_end
 from referrals.models import Referral, ReferralEvent, Urgency
 from roster.models import TeachingAssignment
@@ -84,6 +97,14 @@ def _count(qs):
     )
 
 
+def _count_by(qs, field):
+    """A correlated COUNT(*) subquery of ``qs`` (filtered on ``field`` = OuterRef)."""
+    return Coalesce(
+        Subquery(qs.order_by().values(field).annotate(c=Count("id")).values("c")[:1], output_field=IntegerField()),
+        Value(0),
+    )
+
+
 def caseload(*, actor, today=None):
     """The actor's visible cases annotated with what the caseload shows per row."""
     today = today or timezone.localdate()
@@ -106,6 +127,46 @@ def caseload(*, actor, today=None):
         )
         .order_by("-urgent", F("next_follow_up").asc(nulls_last=True), "year", "sequence")
     )
+
+
+def mark_decisions_needed(cases, *, rules=None):
+    """Set ``needs_decision`` on each of a page of cases: one of its goals has
+    a reading that asks for a decision not yet recorded (casework.advice).
+    Two queries whatever the number of cases: their goals' measurements and
+    their decisions."""
+    cases = list(cases)
+    ids = [c.pk for c in cases]
+    rules = rules or Rules.from_settings()
+    entries = (
+        EvaluationEntry.objects.filter(
+            case_id__in=ids, goal__isnull=False, measured_value__isnull=False, goal__target_date__isnull=False
+        )
+        .select_related("goal")
+        .only("id", "case_id", "date", "measured_value", "created_at", "goal")
+        .order_by("goal_id", "date", "id")
+    )
+    by_goal = {}
+    for e in entries:
+        by_goal.setdefault(e.goal_id, (e.goal, []))[1].append(e)
+    decisions = {}
+    for d in GoalDecision.objects.filter(case_id__in=ids).only("id", "goal_id", "kind", "decided_on", "created_at"):
+        decisions.setdefault(d.goal_id, []).append(d)
+    needing = set()
+    for goal_id, (goal, measured) in by_goal.items():
+        advice = goal_advice(goal, measurements=measured, decisions=decisions.get(goal_id, []), rules=rules)
+        if advice.needs_decision:
+            needing.add(goal.case_id)
+    for c in cases:
+        c.needs_decision = c.pk in needing
+    return cases
+
+
+def cases_needing_decision(*, actor):
+    """The open cases the actor may see one of whose goals asks for a
+    decision (casework.advice): for the coordination forum's agenda. Three
+    queries whatever the number of cases."""
+    cases = case_queryset(actor).not_closed().order_by("year", "sequence")
+    return [c for c in mark_decisions_needed(cases) if c.needs_decision]
 
 
 def caseload_totals(cases):
@@ -146,9 +207,15 @@ def tasks_for(*, actor, today=None, shown=None):
     ``follow_up_count`` are the whole lists' lengths)."""
     today = today or timezone.localdate()
     cases = Case.objects.visible_to(actor).not_closed().values("id")
+    sessions = ActionSession.objects.filter(action=OuterRef("pk"))
     actions = list(
         Action.objects.filter(responsible=actor.user, status__in=OPEN_ACTION_STATUSES, case__in=cases)
         .select_related("case__student", "goal")
+        .annotate(
+            held_count=_count_by(sessions.filter(held=True), "action"),
+            not_held_count=_count_by(sessions.filter(held=False), "action"),
+            today_held=Subquery(sessions.filter(date=today).values("held")[:1]),
+        )
         .order_by(Coalesce("ends_on", Value(datetime.date.max)), "id")
     )
     follow_ups = list(
@@ -162,6 +229,7 @@ def tasks_for(*, actor, today=None, shown=None):
     for a in actions:
         a.is_overdue = a.ends_on is not None and a.ends_on < today
         a.due_this_week = a.ends_on is not None and a.ends_on <= end
+        action_fidelity(a, held=a.held_count, not_held=a.not_held_count, today=today)
     for e in follow_ups:
         e.is_overdue = e.next_follow_up < today
         e.is_due_today = e.next_follow_up == today
@@ -212,6 +280,8 @@ def case_page(*, case, actor, now=None, entries_shown=None, timeline_shown=None)
     actions = list(case.actions.select_related("responsible", "goal", "meeting"))
     meetings = list(case.meetings.prefetch_related("attendees"))
     entries = list(case.entries.select_related("author", "goal", "action"))
+    decisions = list(case.decisions.select_related("decided_by"))
+    sessions = list(ActionSession.objects.filter(action__case=case).only("id", "action_id", "date", "held", "reason"))
     referrals = list(
         case.referrals.select_related("referred_by", "subject").prefetch_related("categories").order_by("created_at")
     )
@@ -228,14 +298,27 @@ def case_page(*, case, actor, now=None, entries_shown=None, timeline_shown=None)
         r.readable = may_read_referral(actor, r)
     notes = list(case.confidential_notes.select_related("author")) if may_see_confidential(actor) else None
 
+    for a in actions:
+        mine = [x for x in sessions if x.action_id == a.pk]
+        action_fidelity(a, held=sum(x.held for x in mine), not_held=sum(not x.held for x in mine), today=today)
+        a.sessions_list = mine
     goal_by_id = {g.pk: g for g in goals}
+    rules = Rules.from_settings()
     for g in goals:
         g.plan_actions = [a for a in actions if a.goal_id == g.pk]
+        g.fidelity = goal_fidelity(g.plan_actions)
         measured = sorted(
             (e for e in entries if e.goal_id == g.pk and e.measured_value is not None), key=lambda e: (e.date, e.pk)
         )
         g.measured_count = len(measured)
         g.latest = measured[-1].measured_value if measured else None
+        g.advice = goal_advice(
+            g,
+            measurements=measured,
+            decisions=[d for d in decisions if d.goal_id == g.pk],
+            fidelity=g.fidelity,
+            rules=rules,
+        )
         g.measurements_folded = entries_shown is not None and len(measured) > MEASUREMENTS_SHOWN
         if g.measurements_folded:
             measured = measured[-MEASUREMENTS_SHOWN:]
@@ -246,6 +329,7 @@ def case_page(*, case, actor, now=None, entries_shown=None, timeline_shown=None)
             points=[(e.date, e.measured_value) for e in measured],
             start=measured[0].date if g.measurements_folded else timezone.localdate(g.created_at),
             target_date=g.target_date,
+            phases=g.advice.phases,
         )
     loose_actions = [a for a in actions if a.goal_id is None or a.goal_id not in goal_by_id]
     for a in actions:

@@ -24,6 +24,7 @@ from casework import school_records
 from casework.models import (
     TEACHER_ENTRY_KINDS,
     Action,
+    ActionSession,
     ActionStatus,
     Case,
     CaseEvent,
@@ -34,6 +35,7 @@ from casework.models import (
     EntryKind,
     EvaluationEntry,
     Goal,
+    GoalDecision,
     Meeting,
     MeetingKind,
     TeamRole,
@@ -329,6 +331,31 @@ def _tell_assigned(case, action, by):
 
 
 @transaction.atomic
+def goal_decide(*, goal, actor, kind, reason, decided_on=None):
+    """Record the counselor's decision on a goal's progress. A decision that
+    changes the plan (intensify, change, fade) draws a phase line: the rules
+    read only the measurements after it."""
+    actor = as_actor(actor)
+    if not may_lead_case(actor):
+        raise PermissionDenied
+    case = goal.case
+    case.require_open()
+    today = timezone.localdate()
+    decided_on = decided_on or today
+    if decided_on > today:
+        raise RuleError(_("The date cannot be in the future."), field="decided_on")
+    if decided_on < timezone.localdate(goal.created_at):
+        raise RuleError(_("The date cannot be before the goal was set."), field="decided_on")
+    if not reason.strip():
+        raise RuleError(_("Say why, in a sentence."), field="reason")
+    decision = GoalDecision.objects.create(
+        case=case, goal=goal, kind=kind, reason=reason.strip(), decided_on=decided_on, decided_by=actor.user
+    )
+    _event(case, actor.user, CaseEventKind.PROGRESS_DECISION, f"{goal.statement} · {decision.get_kind_display()}")
+    return decision
+
+
+@transaction.atomic
 def action_add(
     *,
     case,
@@ -337,6 +364,7 @@ def action_add(
     responsible,
     goal=None,
     frequency="",
+    sessions_per_week=None,
     starts_on=None,
     ends_on=None,
     meeting=None,
@@ -353,6 +381,7 @@ def action_add(
         description=description,
         responsible=responsible,
         frequency=frequency,
+        sessions_per_week=sessions_per_week,
         starts_on=starts_on,
         ends_on=ends_on,
         meeting=meeting,
@@ -385,6 +414,36 @@ def action_update(*, action, actor, version, **fields):
     if reassigned:
         _tell_assigned(case, action, by)
     return action
+
+
+@transaction.atomic
+def session_record(*, action, actor, held=True, reason="", date=None):
+    """Tick one session of an action as held, or not held with a reason (the
+    plan's fidelity). Once a day per action: ticking again corrects it."""
+    actor = as_actor(actor)
+    if not may_complete_action(actor, action):
+        raise PermissionDenied
+    action.case.require_open()
+    if action.status not in OPEN_ACTION_STATUSES:
+        raise RuleError(_("This action is no longer open."))
+    today = timezone.localdate()
+    date = date or today
+    if date > today:
+        raise RuleError(_("The date cannot be in the future."), field="date")
+    if action.starts_on and date < action.starts_on:
+        raise RuleError(
+            _("The action starts on %(date)s.") % {"date": formats.date_format(action.starts_on, "DATE_FORMAT")},
+            field="date",
+        )
+    reason = (reason or "").strip()
+    if not held and not reason:
+        raise RuleError(_("Say briefly why the session was not held."), field="reason")
+    session, _created = ActionSession.objects.update_or_create(
+        action=action,
+        date=date,
+        defaults={"held": held, "reason": "" if held else reason, "recorded_by": actor.user},
+    )
+    return session
 
 
 @transaction.atomic

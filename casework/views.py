@@ -75,6 +75,7 @@ def caseload(request):
     totals = selectors.caseload_totals(cases)
     page = Paginator(cases, CASELOAD_PAGE_SIZE).get_page(request.GET.get("page"))
     # Each row's "add follow-up" is a link; its form is drawn only when opened (on-demand-forms.js).
+    page.object_list = selectors.mark_decisions_needed(page.object_list)
     context = {"filter": filterset, "page_obj": page, "totals": totals, "today": timezone.localdate()}
     context["triage_waiting"] = selectors.triage_waiting(actor=actor)
     return render(request, "casework/caseload.html", context)
@@ -208,6 +209,21 @@ def goal_edit(request, pk, goal_id):
     return GOAL_EDIT(request, case, form, save, fresh=lambda current: forms.GoalEditForm(instance=current))
 
 
+GOAL_DECIDE_INTRO = _(
+    "Read the chart and the suggestion, then decide. Intensify, change and fade draw a phase line on the chart: "
+    "the suggestions then read only the measurements after it."
+)
+GOAL_DECIDE = FormPage(_("Record a decision"), _("Record decision"), _("The decision was recorded."), "progress")
+
+
+def goal_decide(request, pk, goal_id):
+    actor, case = _case_for(request, pk)
+    goal = get_object_or_404(case.goals, pk=goal_id)
+    page = GOAL_DECIDE.but(title=_("Record a decision: %(goal)s") % {"goal": goal.statement}, intro=GOAL_DECIDE_INTRO)
+    form = forms.GoalDecisionForm(_data(request))
+    return page(request, case, form, partial(services.goal_decide, goal=goal, actor=actor))
+
+
 def action_add(request, pk):
     actor, case = _case_for(request, pk)
     form = forms.ActionForm(_data(request), members=_members(case), goals=list(case.goals.all()))
@@ -231,6 +247,26 @@ def action_done(request, pk, action_id):
     names = {"action": action.description}
     page = ACTION_DONE.but(title=_("Mark as done: %(action)s") % names, success=_("Done: %(action)s") % names)
     return page(request, case, forms.QuickEntryForm(_data(request)), save)
+
+
+SESSION = FormPage(_("Record a session"), _("Save"), "", "plan", follow_next=True)
+
+
+def action_session(request, pk, action_id):
+    """Tick a session of an action as held or not held (one tap from /tasks/)."""
+    actor, case = _case_for(request, pk)
+    action = resolved(request, "action") or get_object_or_404(case.actions.select_related("goal"), pk=action_id)
+    names = {"action": action.description}
+
+    def success(data):
+        if data["held"]:
+            return _("Session held: %(action)s") % names
+        return _("Session not held: %(action)s") % names
+
+    page = SESSION.but(title=_("Record a session: %(action)s") % names, success=success)
+    return page(
+        request, case, forms.SessionForm(_data(request)), partial(services.session_record, action=action, actor=actor)
+    )
 
 
 # Meetings -------------------------------------------------------------------

@@ -113,6 +113,7 @@ INSTALLED_APPS = [
     "casework",
     "schooldata",
     "forums",
+    "interventions",
     "reports",
     "notifications",
     "audit",
@@ -357,6 +358,14 @@ CELERY_TIMEZONE = TIME_ZONE
 RETENTION_YEARS_AFTER_LEAVING = envint("RETENTION_YEARS_AFTER_LEAVING", "5")
 if RETENTION_YEARS_AFTER_LEAVING < 1:
     raise ImproperlyConfigured("RETENTION_YEARS_AFTER_LEAVING must be 1 or more.")
+
+# Decision rules on a goal's progress (casework.progress): how many measurements
+# in a row behind (or ahead of) the aim line suggest a decision, and the share of
+# planned sessions that must have been held before "change the plan" is suggested.
+DECISION_RULE_POINTS = envint("DECISION_RULE_POINTS", "4")
+DECISION_RULE_FIDELITY = float(env("DECISION_RULE_FIDELITY", "0.8"))
+if DECISION_RULE_POINTS < 2 or not 0 <= DECISION_RULE_FIDELITY <= 1:
+    raise ImproperlyConfigured("DECISION_RULE_POINTS must be 2 or more and DECISION_RULE_FIDELITY between 0 and 1.")
 
 # Report exports with more rows than this are built by a Celery task.
 REPORTS_STREAM_MAX_ROWS = envint("REPORTS_STREAM_MAX_ROWS", "5000")

@@ -16,6 +16,7 @@ urlpatterns = [
     # /cases/, /tasks/, /reports/, /notifications/), so their urls carry the paths.
     path("", include("referrals.urls")),
     path("", include("casework.urls")),
+    path("", include("interventions.urls")),
     path("", include("reports.urls")),
     path("", include("notifications.urls")),
     path("audit/", include("audit.urls")),

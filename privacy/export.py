@@ -34,6 +34,7 @@ from django.utils.html import format_html
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
+from casework.models import ActionSession
 from common.csv_export import csv_lines
 
 FORMAT_NAME = "sinergi-student-export"
@@ -236,6 +237,26 @@ def _case(case):
                 "final_evaluation": entry.is_final,
             }
             for entry in case.entries.all()
+        ],
+        "progress_decisions": [
+            {
+                "date": d.decided_on,
+                "goal": d.goal.statement,
+                "decision": d.get_kind_display(),
+                "reason": d.reason,
+                "by": _person(d.decided_by),
+            }
+            for d in case.decisions.select_related("goal", "decided_by")
+        ],
+        "sessions": [
+            {
+                "date": x.date,
+                "action": x.action.description,
+                "held": x.held,
+                "why_not_held": x.reason,
+                "by": _person(x.recorded_by),
+            }
+            for x in ActionSession.objects.filter(action__case=case).select_related("action", "recorded_by")
         ],
         "events": [
             {

@@ -18,7 +18,8 @@ gender) and removes what names or describes the child:
 - free text is cleared: observations, what was tried, the teacher's view,
   decline reasons, feedback, colleagues' notes, timeline messages, case
   summaries, assessments, classroom guidance, goal and action wording,
-  meeting agendas and minutes, evaluation notes.
+  meeting agendas and minutes, evaluation notes, the reasons of progress
+  decisions and of sessions not held.
 
 The audit trail is kept as it is (it holds ids, never names or note text).
 """
@@ -34,7 +35,18 @@ from django.utils import timezone, translation
 from django.utils.http import int_to_base36
 from django.utils.translation import gettext
 
-from casework.models import Action, Case, CaseEvent, CaseStatus, ConfidentialNote, EvaluationEntry, Goal, Meeting
+from casework.models import (
+    Action,
+    ActionSession,
+    Case,
+    CaseEvent,
+    CaseStatus,
+    ConfidentialNote,
+    EvaluationEntry,
+    Goal,
+    GoalDecision,
+    Meeting,
+)
 from forums.models import AgendaItem
 from referrals.models import OPEN_STATUSES, InputRequest, Referral, ReferralAttachment, ReferralEvent
 from roster.models import Enrollment, Student
@@ -181,6 +193,8 @@ def student_anonymise(*, student_id: int, now=None) -> bool:
             minutes="", title=""
         )
         EvaluationEntry.objects.filter(case__student_id=student_id).update(note="")
+        GoalDecision.objects.filter(case__student_id=student_id).update(reason=removed)
+        ActionSession.objects.filter(action__case__student_id=student_id).update(reason="")
 
         Student.objects.filter(pk=student_id).update(
             full_name=_in_school_language("Anonymised student %(id)s", id=student_id),

@@ -181,12 +181,13 @@ def _pinned(django_assert_num_queries, client, url, expected):
     return response
 
 
-# /cases/ for a counselor, 11 queries: session, user, savepoint (ATOMIC_REQUESTS),
+# /cases/ for a counselor, 13 queries: session, user, savepoint (ATOMIC_REQUESTS),
 # the actor's memberships, the totals (one aggregate over the annotated cases),
 # the paginator's count, the page of cases (follow-ups, actions due and the
-# urgent flag are subqueries), referrals waiting in triage, the unread
+# urgent flag are subqueries), the page's goal measurements and progress
+# decisions ("needs a decision"), referrals waiting in triage, the unread
 # notifications of the menu, the class filter's choices, release savepoint.
-CASELOAD_QUERIES = 11
+CASELOAD_QUERIES = 13
 
 
 @pytest.mark.parametrize("n", [5, 500])
@@ -200,16 +201,17 @@ def test_caseload_queries_do_not_grow(world, login, django_assert_num_queries, n
 
 # /cases/<id>/ for the counselor, 19 queries: session, user, savepoint, memberships,
 # the case (with student, class, homeroom teacher, lead counselor), team, goals,
-# actions, meetings, their attendees, entries, referrals, their concerns, case
+# actions, meetings, their attendees, entries, progress decisions, sessions held, referrals, their concerns, case
 # events, referral events, confidential notes, the audit row of this view, the
 # school's staff (for the team and lead forms), unread notifications, release savepoint;
-# since issue #15 also the student's scores and attendance months (grades and
-# attendance beside the plan) and the school's subjects (a goal measured by a
-# subject's scores, in the goal form): 23.
-DETAIL_QUERIES_COUNSELOR = 23
-# For a teacher on the team, 21: no notes, no staff list and no goal form, but their
-# homeroom classes (scope), and the student's scores and attendance months.
-DETAIL_QUERIES_TEACHER = 21
+# since issue #14 the goals' progress decisions and the actions' sessions held; since
+# issue #15 also the student's scores and attendance months (grades and attendance
+# beside the plan) and the school's subjects (a goal measured by a subject's scores,
+# in the goal form): 25.
+DETAIL_QUERIES_COUNSELOR = 25
+# For a teacher on the team, 23: no notes, no staff list and no goal form, but their
+# homeroom classes (scope), decisions and sessions, and the student's scores and attendance months.
+DETAIL_QUERIES_TEACHER = 23
 
 
 @pytest.mark.parametrize(("cases", "rows"), [(5, 5), (500, 60)])

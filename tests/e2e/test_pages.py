@@ -51,8 +51,20 @@ EXPECTED = {
         "case-print",
         "case-classroom",
         "tasks",
+        "library",
+        "groups",
     },
-    "homeroom": {"home", "referral-form", "referrals", "referral", "case", "tasks", "early-warning", "scores"},
+    "homeroom": {
+        "home",
+        "referral-form",
+        "referrals",
+        "referral",
+        "case",
+        "tasks",
+        "library",
+        "early-warning",
+        "scores",
+    },
     "counselor": {
         "home",
         "referral",
@@ -63,9 +75,13 @@ EXPECTED = {
         "case-classroom",
         "tasks",
         "audit",
+        "library",
+        "case-library",
+        "groups",
+        "group",
         "early-warning",
     },
-    "vp": {"home", "case", "case-print", "tasks", "reports", "audit"},
+    "vp": {"home", "case", "case-print", "tasks", "reports", "audit", "library", "groups", "group"},
     "admin": {"home", "roster", "roster-import", "audit", "school-data-import"},
 }
 COMMON = {"notifications", "notification-settings", "roster", "profile"}
@@ -87,6 +103,9 @@ HEADINGS = {
     "roster-import-problems": "Import roster",
     "audit": "Audit trail",
     "profile": "My profile",
+    "library": "Intervention library",
+    "case-library": "Plan from the library",
+    "groups": "Group interventions",
     "early-warning": "Early warning",
     "scores": "Enter scores",
     "school-data-import": "Import grades and attendance",
@@ -137,6 +156,11 @@ def _objects_for(username):
     ) or Case.objects.visible_to(actor).order_by("pk").first()
     if case:
         ids["case"] = case.pk
+    from interventions.models import Group
+
+    group = Group.objects.visible_to(actor).order_by("pk").first()
+    if group:
+        ids["group"] = group.pk
     if actor.is_teacher:
         student = selectors.students_for_form(actor.school).order_by("pk").first()
         ids["student"] = student.pk
@@ -160,6 +184,8 @@ def _pages(ids):
         ("scores", "/school-data/scores/"),
         ("audit", "/audit/"),
         ("profile", "/accounts/profile/"),
+        ("library", "/library/"),
+        ("groups", "/groups/"),
     ]
     if "student" in ids:
         pages.insert(1, ("referral-form-student", f"/referrals/new/?student={ids['student']}"))
@@ -169,6 +195,9 @@ def _pages(ids):
         pages.append(("case", f"/cases/{ids['case']}/"))
         pages.append(("case-print", f"/cases/{ids['case']}/print/"))
         pages.append(("case-classroom", f"/cases/{ids['case']}/classroom/"))
+        pages.append(("case-library", f"/cases/{ids['case']}/library/"))
+    if "group" in ids:
+        pages.append(("group", f"/groups/{ids['group']}/"))
     # Last: home sends each role to its main page, usually one checked above.
     pages.append(("home", "/"))
     return pages

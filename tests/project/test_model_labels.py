@@ -38,6 +38,7 @@ def test_it_finds_our_apps_and_only_ours():
         "accounts",
         "roster",
         "referrals",
+        "interventions",
         "casework",
         "forums",
         "reports",

@@ -23,6 +23,7 @@ from accounts.models import Role
 from accounts.policy import Actor
 from casework import services as casework
 from casework.models import EntryKind, MeetingKind
+from interventions import services as interventions
 from notifications.models import NotificationKind
 from notifications.services import notify
 from referrals import services as referrals
@@ -237,8 +238,20 @@ def build_grid(world):
         ),
     ]
     g.exports = [("export_vp", _export(w.school, w.vp)), ("export_outsider", _export(w.other_school, w.outsider))]
+    g.groups = [
+        ("group_a", _group(w.school, w.counselor, w.teacher, g.case_a)),
+        ("group_b", _group(w.school, w.counselor2, w.other_teacher, g.case_b)),
+        ("group_o", _group(w.other_school, w.outsider, w.outsider, g.case_o)),
+    ]
     g.sittings = _sittings(w, g)
     return g
+
+
+def _group(school, counselor, leader, case):
+    """A group intervention run by ``leader`` with the student of ``case``."""
+    group = interventions.group_create(actor=Actor(counselor), name="Remedial", leader=leader, measure="Quiz")
+    interventions.group_add_member(group=group, actor=Actor(counselor), case=case, goal=case.goal)
+    return group
 
 
 def _sittings(w, g):
@@ -357,6 +370,8 @@ def targets(entry, rule, g):
         w = g.world
         students = [("student_a", w.student_a), ("student_b", w.student_b), ("other_student", w.other_student)]
         return [Target(label, {"student_id": s.pk}, {"student": s}) for label, s in students]
+    if rule.scope == "group" and params == {"pk"}:
+        return [Target(label, {"pk": group.pk}, {"group": group}) for label, group in g.groups]
     if rule.scope == "own" and len(params) == 1:
         (param,) = params
         if param in OWN_ROWS and (param != "pk" or entry.name == "referrals:input"):

@@ -32,8 +32,8 @@ from tests.security.grid import USERS, is_admin, targets, url_entries
 
 pytestmark = pytest.mark.django_db
 
-SCOPES = {None, "referral", "case", "classroom", "meeting", "student", "own", "forum"}
-RELATIONS = {None, "referrer", "responsible", "author", "attendee", "verified"}
+SCOPES = {None, "referral", "case", "classroom", "meeting", "student", "group", "own", "forum"}
+RELATIONS = {None, "referrer", "responsible", "author", "attendee", "leader", "verified"}
 
 
 def _checked_entries():

@@ -18,6 +18,7 @@ APP_SEEDERS = [
     "demo.timetable",
     "demo.referrals",
     "demo.casework",
+    "demo.library",
     "demo.forums",
     "demo.notifications",
     "demo.audit",
