@@ -129,33 +129,40 @@ def caseload(*, actor, today=None):
     )
 
 
-def mark_decisions_needed(cases, *, rules=None):
-    """Set ``needs_decision`` on each of a page of cases: one of its goals has
-    a reading that asks for a decision not yet recorded (casework.advice).
-    Two queries whatever the number of cases: their goals' measurements and
+def goals_needing_decision(case_ids, *, rules=None):
+    """The goals of these cases (ids, or a subquery of ids) whose reading asks
+    for a decision not yet recorded (casework.advice), each with its case.
+    Two queries whatever the number of cases: the goals' measurements and
     their decisions."""
-    cases = list(cases)
-    ids = [c.pk for c in cases]
     rules = rules or Rules.from_settings()
     entries = (
         EvaluationEntry.objects.filter(
-            case_id__in=ids, goal__isnull=False, measured_value__isnull=False, goal__target_date__isnull=False
+            case_id__in=case_ids, goal__isnull=False, measured_value__isnull=False, goal__target_date__isnull=False
         )
-        .select_related("goal")
-        .only("id", "case_id", "date", "measured_value", "created_at", "goal")
+        .select_related("goal__case")
+        .defer("note")
         .order_by("goal_id", "date", "id")
     )
     by_goal = {}
     for e in entries:
         by_goal.setdefault(e.goal_id, (e.goal, []))[1].append(e)
     decisions = {}
-    for d in GoalDecision.objects.filter(case_id__in=ids).only("id", "goal_id", "kind", "decided_on", "created_at"):
+    for d in GoalDecision.objects.filter(case_id__in=case_ids).only(
+        "id", "goal_id", "kind", "decided_on", "created_at"
+    ):
         decisions.setdefault(d.goal_id, []).append(d)
-    needing = set()
-    for goal_id, (goal, measured) in by_goal.items():
-        advice = goal_advice(goal, measurements=measured, decisions=decisions.get(goal_id, []), rules=rules)
-        if advice.needs_decision:
-            needing.add(goal.case_id)
+    return [
+        goal
+        for goal_id, (goal, measured) in by_goal.items()
+        if goal_advice(goal, measurements=measured, decisions=decisions.get(goal_id, []), rules=rules).needs_decision
+    ]
+
+
+def mark_decisions_needed(cases, *, rules=None):
+    """Set ``needs_decision`` on each of a page of cases: one of its goals has
+    a reading that asks for a decision not yet recorded. Two queries."""
+    cases = list(cases)
+    needing = {goal.case_id for goal in goals_needing_decision([c.pk for c in cases], rules=rules)}
     for c in cases:
         c.needs_decision = c.pk in needing
     return cases

@@ -1,22 +1,19 @@
 """The agenda that builds itself before each sitting.
 
 Each kind of item is one function of the school (and the day), so each is
-tested on its own and can be replaced: ``goals_not_moving`` is a simple rule
-of our own until the decision rules of issue #14 (the aim line) take over;
-the lead switches ``GOAL_CHECK`` to their function at merge.
+tested on its own. Goals that are not moving are the ones the decision rules
+(casework.progress, the aim line) ask a decision for, as on the caseload.
 """
 
 import datetime
-from decimal import Decimal
 
-from casework.models import Case, CaseStatus, EvaluationEntry, Goal
+from casework.models import Case, CaseStatus, EvaluationEntry
+from casework.selectors import goals_needing_decision
 from forums.models import ItemKind
 from referrals.models import OPEN_STATUSES, Referral, Urgency
 
 # How far back the first sitting looks for new referrals.
 FIRST_LOOK_BACK = datetime.timedelta(days=30)
-# The measurements of a goal that say whether it moves.
-RECENT_MEASUREMENTS = 3
 
 
 def new_and_urgent_referrals(*, school, since, today):
@@ -47,44 +44,13 @@ def overdue_follow_ups(*, school, since, today):
     return [(ItemKind.OVERDUE_FOLLOW_UP, {"case": case}) for case in cases]
 
 
-def is_not_moving(*, baseline, target, values):
-    """Our simple rule: the last few measurements of a goal (oldest first)
-    do not come closer to the target. Needs two measurements at least."""
-    if target is None or len(values) < 2:
-        return False
-    origin = baseline if baseline is not None else values[0]
-    if origin == target:
-        return False
-    direction = Decimal(1) if target > origin else Decimal(-1)
-    return (values[-1] - values[0]) * direction <= 0
-
-
 def goals_not_moving(*, school, since, today):
-    """Goals of open cases whose recent measurements do not move towards the target."""
-    goals = {
-        goal.pk: goal
-        for goal in Goal.objects.filter(case__school=school, target__isnull=False)
-        .exclude(case__status=CaseStatus.CLOSED)
-        .select_related("case")
-    }
-    measured = {}
-    for goal_id, value in (
-        EvaluationEntry.objects.filter(goal_id__in=list(goals), measured_value__isnull=False)
-        .order_by("goal_id", "-date", "-id")
-        .values_list("goal_id", "measured_value")
-    ):
-        if len(measured.setdefault(goal_id, [])) < RECENT_MEASUREMENTS:
-            measured[goal_id].append(value)
-    items = []
-    for goal_id, values in measured.items():
-        goal = goals[goal_id]
-        if GOAL_CHECK(baseline=goal.baseline, target=goal.target, values=list(reversed(values))):
-            items.append((ItemKind.GOAL_NOT_MOVING, {"case": goal.case, "goal": goal}))
-    return items
-
-
-# Issue #14 brings the decision rules: switch this to their check at merge.
-GOAL_CHECK = is_not_moving
+    """Goals of open cases whose measurements ask for a decision that was not
+    recorded: four in a row behind the aim line (change, intensify, or first
+    check the plan was carried out) or ahead of it (fade), or the target met."""
+    open_cases = Case.objects.for_school(school).not_closed().values("id")
+    goals = sorted(goals_needing_decision(open_cases), key=lambda goal: (goal.case.opened_at, goal.pk))
+    return [(ItemKind.GOAL_NOT_MOVING, {"case": goal.case, "goal": goal}) for goal in goals]
 
 
 def proposed_for_closing(*, school, since, today):

@@ -5,7 +5,6 @@ vice principal's report."""
 
 import datetime
 import zoneinfo
-from decimal import Decimal
 
 import pytest
 import time_machine
@@ -15,7 +14,7 @@ from django.utils import timezone
 
 from accounts.policy import Actor
 from casework import services as casework
-from casework.models import ActionStatus, CaseStatus, EntryKind
+from casework.models import ActionStatus, CaseStatus, DecisionKind, EntryKind
 from casework.scheduling import propose_slots
 from forums import agenda, services
 from forums.models import AgendaItem, Forum, ItemKind, Sitting
@@ -24,6 +23,7 @@ from notifications.models import Notification, NotificationKind
 from referrals.models import Referral, Urgency
 from tests import factories as f
 from tests.casework.factories import accepted_case, planned_case
+from tests.casework.test_decisions import lagging_goal
 
 pytestmark = pytest.mark.django_db
 JAKARTA = zoneinfo.ZoneInfo("Asia/Jakarta")
@@ -154,39 +154,16 @@ def test_cases_with_overdue_follow_ups(world):
 
 
 def test_goals_not_moving(world):
-    case = planned_case(world, opened_days_ago=10)
-    goal = case.goals.get()  # baseline 55, target 70; measured 58 today
-    for days, value in [(6, "60"), (4, "59"), (2, "58.5")]:
-        casework.entry_add(
-            case=case,
-            actor=world.counselor,
-            kind=EntryKind.PROGRESS_CHECK,
-            date=timezone.localdate() - datetime.timedelta(days=days),
-            goal=goal,
-            measured_value=Decimal(value),
-        )
+    """The decision rules decide (casework.progress): four measurements in a row
+    below the aim line put the goal on the agenda, until the counselor records
+    a decision; a goal on its line stays off."""
+    lagging = lagging_goal(world)
+    on_track = lagging_goal(world, values=(50, 58, 51, 60), student=world.student_b)
     items = agenda.goals_not_moving(school=world.school, since=None, today=timezone.localdate())
-    assert [(k, r["goal"]) for k, r in items] == [(ItemKind.GOAL_NOT_MOVING, goal)]
-    casework.entry_add(
-        case=case,
-        actor=world.counselor,
-        kind=EntryKind.PROGRESS_CHECK,
-        date=timezone.localdate(),
-        goal=goal,
-        measured_value=Decimal("65"),
-    )
+    assert [(k, r["case"], r["goal"]) for k, r in items] == [(ItemKind.GOAL_NOT_MOVING, lagging.case, lagging)]
+    assert on_track not in [r["goal"] for _, r in items]
+    casework.goal_decide(goal=lagging, actor=lagging.case.lead_counselor, kind=DecisionKind.INTENSIFY, reason="More")
     assert agenda.goals_not_moving(school=world.school, since=None, today=timezone.localdate()) == []
-
-
-def test_the_simple_goal_rule():
-    check = agenda.is_not_moving
-    assert check(baseline=Decimal(55), target=Decimal(70), values=[Decimal(56), Decimal(55)])
-    assert not check(baseline=Decimal(55), target=Decimal(70), values=[Decimal(56), Decimal(60)])
-    # Fewer absences is the aim: going down is moving.
-    assert not check(baseline=Decimal(6), target=Decimal(1), values=[Decimal(5), Decimal(3)])
-    assert check(baseline=Decimal(6), target=Decimal(1), values=[Decimal(3), Decimal(4)])
-    assert not check(baseline=Decimal(55), target=Decimal(70), values=[Decimal(50)])
-    assert not check(baseline=None, target=None, values=[Decimal(1), Decimal(1)])
 
 
 def test_cases_proposed_for_closing_and_perspectives_that_differ(world):
