@@ -199,16 +199,15 @@ def test_caseload_queries_do_not_grow(world, login, django_assert_num_queries, n
     assert response.context["totals"]["cases"] == n
 
 
-# /cases/<id>/ for the counselor, 19 queries: session, user, savepoint, memberships,
+# /cases/<id>/ for the counselor: session, user, savepoint, memberships,
 # the case (with student, class, homeroom teacher, lead counselor), team, goals,
-# actions, meetings, their attendees, entries, progress decisions, sessions held, referrals, their concerns, case
+# actions, meetings, their attendees, entries, referrals, their concerns, case
 # events, referral events, confidential notes, the audit row of this view, the
 # school's staff (for the team and lead forms), unread notifications, release savepoint;
 # since issue #14 the goals' progress decisions and the actions' sessions held; since
 # issue #15 also the student's scores and attendance months (grades and attendance
-# beside the plan) and the school's subjects (a goal measured by a subject's scores,
-# in the goal form): 25.
-DETAIL_QUERIES_COUNSELOR = 25
+# beside the plan): 24. (The goal form, with the school's subjects, is fetched on demand.)
+DETAIL_QUERIES_COUNSELOR = 24
 # For a teacher on the team, 23: no notes, no staff list and no goal form, but their
 # homeroom classes (scope), decisions and sessions, and the student's scores and attendance months.
 DETAIL_QUERIES_TEACHER = 23
