@@ -80,8 +80,25 @@ EXPECTED = {
         "groups",
         "group",
         "early-warning",
+        "forums",
+        "forum",
+        "forum-schedule",
     },
-    "vp": {"home", "case", "case-print", "tasks", "reports", "audit", "library", "groups", "group"},
+    "vp": {
+        "home",
+        "case",
+        "case-print",
+        "tasks",
+        "reports",
+        "audit",
+        "library",
+        "groups",
+        "group",
+        "forums",
+        "forum",
+        "forum-schedule",
+        "forum-settings",
+    },
     "admin": {"home", "roster", "roster-import", "audit", "school-data-import"},
 }
 COMMON = {"notifications", "notification-settings", "roster", "profile"}
@@ -109,6 +126,10 @@ HEADINGS = {
     "early-warning": "Early warning",
     "scores": "Enter scores",
     "school-data-import": "Import grades and attendance",
+    "forums": "Coordination forum",
+    "forum": "Coordination forum",
+    "forum-schedule": "Schedule the next forum",
+    "forum-settings": "Forum settings",
 }
 
 # The pages the issue names for phones: no horizontal scrolling, 44 px targets.
@@ -161,6 +182,11 @@ def _objects_for(username):
     group = Group.objects.visible_to(actor).order_by("pk").first()
     if group:
         ids["group"] = group.pk
+    from forums.models import Sitting
+
+    sitting = Sitting.objects.visible_to(actor).order_by("-starts_at").first()
+    if sitting:
+        ids["forum"] = sitting.pk
     if actor.is_teacher:
         student = selectors.students_for_form(actor.school).order_by("pk").first()
         ids["student"] = student.pk
@@ -186,6 +212,9 @@ def _pages(ids):
         ("profile", "/accounts/profile/"),
         ("library", "/library/"),
         ("groups", "/groups/"),
+        ("forums", "/forums/"),
+        ("forum-schedule", "/forums/schedule/"),
+        ("forum-settings", "/forums/settings/"),
     ]
     if "student" in ids:
         pages.insert(1, ("referral-form-student", f"/referrals/new/?student={ids['student']}"))
@@ -198,6 +227,8 @@ def _pages(ids):
         pages.append(("case-library", f"/cases/{ids['case']}/library/"))
     if "group" in ids:
         pages.append(("group", f"/groups/{ids['group']}/"))
+    if "forum" in ids:
+        pages.append(("forum", f"/forums/{ids['forum']}/"))
     # Last: home sends each role to its main page, usually one checked above.
     pages.append(("home", "/"))
     return pages
