@@ -1,9 +1,9 @@
-from django.core.paginator import Paginator
 from django.shortcuts import render
 
 from accounts.policy import actor_for
 from audit.filters import AuditEventFilter
 from audit.selectors import visible_audit_events
+from common.paging import countless_page
 
 PAGE_SIZE = 50
 
@@ -13,7 +13,9 @@ def event_list(request):
     actor = actor_for(request)
     events = visible_audit_events(actor).select_related("student")
     filterset = AuditEventFilter(request.GET or None, queryset=events)
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    # No count: the trail grows with every page view, and numbering its pages
+    # would read all of the school's rows on each visit (common.paging).
+    page = countless_page(filterset.qs, request.GET.get("page"), PAGE_SIZE)
     query = request.GET.copy()
     query.pop("page", None)
     context = {"filter": filterset, "page": page, "query": query.urlencode()}

@@ -145,7 +145,7 @@ def item_add(*, sitting, actor, title, case=None):
 def _item_for(item, actor):
     if not may_run_forum(actor):
         raise PermissionDenied
-    return AgendaItem.objects.select_for_update().select_related("sitting", "case").get(pk=item.pk)
+    return AgendaItem.objects.select_for_update(of=("self",)).select_related("sitting", "case").get(pk=item.pk)
 
 
 @transaction.atomic

@@ -202,6 +202,9 @@ class Referral(models.Model):
         indexes = [
             # The triage queue: a school's referrals by status, oldest first.
             models.Index(fields=["school", "status", "submitted_at"], name="referral_queue"),
+            # The triage queue's counts per status: read from the index alone
+            # (the student for "only classes I cover").
+            models.Index(fields=["school", "status", "student"], name="referral_school_status_student"),
             # "My referrals": a teacher's referrals, newest first.
             models.Index(fields=["school", "referred_by", "-created_at"], name="referral_by_teacher"),
             # Reports: a school's referrals filed in a period.

@@ -50,9 +50,11 @@ def triage_queue(*, school):
 
 
 def status_counts(qs):
-    """{status: count} for every status, in one query."""
-    counts = qs.aggregate(**{status.value: Count("id", filter=Q(status=status)) for status in Status})
-    return [(status, counts[status.value]) for status in Status]
+    """[(status, count)] for every status, in one query: GROUP BY status over
+    the (school, status, student) index, nothing else of the referrals read
+    unless a filter needs it."""
+    counts = dict(qs.order_by().values_list("status").annotate(n=Count("*")).values_list("status", "n"))
+    return [(status, counts.get(status.value, 0)) for status in Status]
 
 
 def referral_for_page(qs, pk):

@@ -13,8 +13,8 @@ report filters narrow it:
 import datetime
 import math
 
-from django.db.models import Count, Exists, F, Func, IntegerField, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Abs, Coalesce, TruncDate, TruncMonth
+from django.db.models import CharField, Count, Exists, F, Func, IntegerField, OuterRef, Q, StringAgg, Subquery, Value
+from django.db.models.functions import Abs, Cast, Coalesce, TruncDate, TruncMonth
 from django.utils import timezone
 
 from accounts.models import Membership, Role, User
@@ -209,31 +209,65 @@ def counselor_workload(*, actor, filters):
 # -- charts (one query each) -------------------------------------------------
 
 
-def _per_category(categories):
-    """Distinct referrals per concern (and with none named), as conditional
-    counts over one join."""
-    counts = {f"cat_{c.pk}": Count("id", distinct=True, filter=Q(categories__id=c.pk)) for c in categories}
-    counts["cat_none"] = Count("id", distinct=True, filter=Q(categories__isnull=True))
-    counts["total"] = Count("id", distinct=True)
-    return counts
+def _concerns_of_each_referral():
+    """The ids of a referral's concerns as one string ("3,7"; NULL for none),
+    read per referral through the link table's (referral, concern) index:
+    the charts start from the school's referrals in the period and never
+    scan the link table of every school."""
+    links = (
+        CategoryLink.objects.filter(referral_id=OuterRef("pk"))
+        .order_by()
+        .values("referral_id")
+        .annotate(ids=StringAgg(Cast("concerncategory_id", CharField()), delimiter=Value(",")))
+        .values("ids")
+    )
+    return Subquery(links, output_field=CharField())
+
+
+def _per_category(qs, keys, categories):
+    """Referrals per group and concern (and with none named). The database
+    counts the referrals of each group and combination of concerns (GROUP BY
+    the group and the concern ids, a few rows per group); the rows are then
+    added up per concern here, so a referral naming several concerns counts
+    once under each."""
+    rows = qs.annotate(concerns=_concerns_of_each_referral()).values(*keys, "concerns").annotate(n=Count("id"))
+    wanted = {str(c.pk): f"cat_{c.pk}" for c in categories}
+    groups = {}
+    for row in rows:
+        key = tuple(row[k] for k in keys)
+        group = groups.get(key)
+        if group is None:
+            group = groups[key] = {k: row[k] for k in keys}
+            group.update(dict.fromkeys(wanted.values(), 0), cat_none=0, total=0)
+        group["total"] += row["n"]
+        if not row["concerns"]:
+            group["cat_none"] += row["n"]
+            continue
+        for category_id in row["concerns"].split(","):
+            if category_id in wanted:
+                group[wanted[category_id]] += row["n"]
+    return groups
+
+
+def _sort_key(value):
+    return (value is None, value)
 
 
 def referrals_by_month(*, actor, filters, categories):
-    qs = referrals_in_scope(actor=actor, filters=filters)
-    qs = qs.annotate(month=TruncMonth("created_at")).order_by().values("month")
-    return list(qs.annotate(**_per_category(categories)).order_by("month"))
+    qs = referrals_in_scope(actor=actor, filters=filters).order_by().annotate(month=TruncMonth("created_at"))
+    groups = _per_category(qs, ("month",), categories)
+    return [groups[key] for key in sorted(groups, key=lambda key: _sort_key(key[0]))]
 
 
 def referrals_by_group(*, actor, filters, categories):
     """Referrals per grade (or per class) and concern."""
     qs = referrals_in_scope(actor=actor, filters=filters).order_by()
     if filters.breakdown == "classroom":
-        qs = qs.values("student__classroom__grade", "student__classroom__name")
-        order = ("student__classroom__grade", "student__classroom__name")
+        keys = ("student__classroom__grade", "student__classroom__name")
     else:
-        qs = qs.values("student__classroom__grade")
-        order = ("student__classroom__grade",)
-    return list(qs.annotate(**_per_category(categories)).order_by(*order))
+        keys = ("student__classroom__grade",)
+    groups = _per_category(qs, keys, categories)
+    return [groups[key] for key in sorted(groups, key=lambda key: tuple(_sort_key(v) for v in key))]
 
 
 def referrals_by_subject(*, actor, filters):

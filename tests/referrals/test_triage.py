@@ -225,3 +225,28 @@ def test_query_count_does_not_grow(login, world, django_assert_num_queries, n):
 
 
 QUERIES = 15
+
+
+def test_status_counts_follow_the_other_filters(login, world):
+    """Counted per status in one GROUP BY (selectors.status_counts), over the
+    same filters as the list, whatever the status filter."""
+    student_c = f.enroll(f.StudentFactory(school=world.school, full_name="Citra"), world.class_b, world.term)
+    file(world, code="attendance", days_ago=3)
+    asked = file(world, days_ago=2)
+    services.referral_ask_info(referral=asked, actor=world.counselor, message="?")
+    file(world, student=student_c, urgency=Urgency.URGENT, days_ago=12)
+    client = login(world.counselor)
+
+    def counts(params):
+        response = client.get(URL, params)
+        return {status.value: count for status, count, _q, _current in response.context["status_links"]}
+
+    everything = {"status": "", "urgency": "", "grade": "", "classroom": "", "category": ""}
+    none = {"accepted": 0, "declined": 0, "withdrawn": 0}
+    assert counts(everything) == {"submitted": 2, "needs_info": 1, **none}
+    assert counts({**everything, "mine": "on"}) == {"submitted": 1, "needs_info": 1, **none}
+    assert counts({**everything, "status": "needs_info", "urgency": "urgent"}) == {
+        "submitted": 1,
+        "needs_info": 0,
+        **none,
+    }
