@@ -79,7 +79,7 @@ format: venv
 	$(VENV)/bin/ruff format .
 
 # Security scan of our code: fails on any high-severity finding.
-BANDIT_PATHS = common accounts roster referrals casework reports notifications audit config privacy demo
+BANDIT_PATHS = common accounts roster referrals schooldata casework forums interventions reports notifications audit config privacy demo
 bandit: venv
 	$(VENV)/bin/bandit -r $(BANDIT_PATHS) -lll -q
 
