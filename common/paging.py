@@ -8,6 +8,9 @@ with the page's number, no total. The template partial
 ``partials/pagination.html`` draws both kinds.
 """
 
+# No list has this many pages; a larger number is taken as past the end.
+MAX_PAGE = 1_000_000
+
 
 class CountlessPage:
     countless = True
@@ -53,6 +56,9 @@ def countless_page(queryset, number, per_page):
     try:
         number = max(int(number), 1)
     except (TypeError, ValueError):
+        number = 1
+    if number > MAX_PAGE:
+        # Past any real end; an OFFSET beyond the database's integers would fail.
         number = 1
     start = (number - 1) * per_page
     rows = list(queryset[start : start + per_page + 1])
