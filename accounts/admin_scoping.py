@@ -6,6 +6,7 @@ school; new rows get that school; foreign-key choices are limited to it.
 """
 
 from django.contrib import admin
+from django.core.exceptions import NON_FIELD_ERRORS
 
 from accounts.policy import actor_for, may_use_school_admin
 
@@ -86,3 +87,9 @@ class OwnSchoolForm:
 
     def _get_validation_exclusions(self):
         return super()._get_validation_exclusions() - {"school"}
+
+    def _update_errors(self, errors):
+        # An error on the school alone (one row per school) has no field to sit next to.
+        if hasattr(errors, "error_dict") and "school" in errors.error_dict:
+            errors.error_dict.setdefault(NON_FIELD_ERRORS, []).extend(errors.error_dict.pop("school"))
+        super()._update_errors(errors)

@@ -265,6 +265,14 @@ DUPLICATES = {
         "ends_on": w.term.year.ends_on.isoformat(),
     },
     "roster.Holiday": lambda w: {"date": "2026-08-17", "name": "Again"},
+    # One row per school: a second one is refused on the form, not by the database.
+    "schooldata.Thresholds": lambda w: {
+        "kkm": "75",
+        "subjects_below": "2",
+        "drop_points": "15",
+        "min_attendance": "85",
+        "max_unexcused": "3",
+    },
     "referrals.ConcernCategory": lambda w: {
         "code": ConcernCategory.objects.filter(school=w.school).first().code,
         "name": "Again",
@@ -279,6 +287,8 @@ def test_a_duplicate_within_the_school_is_a_form_error_not_a_500(admin_client, w
     model = next(model for model in SCOPED_MODELS if model._meta.label == label)
     if label == "roster.Holiday":
         Holiday.objects.create(school=world.school, date=datetime.date(2026, 8, 17), name="Ours")
+    if label == "schooldata.Thresholds":
+        Thresholds.objects.get_or_create(school=world.school)
     before = model._default_manager.count()
     data = {"_save": "Save", **DUPLICATES[label](world)}
     response = admin_client.post(_url(model, "add"), data)
