@@ -4,10 +4,10 @@ from interventions import views
 
 app_name = "interventions"
 urlpatterns = [
-    path("library/", views.library, name="library"),
-    path("library/add/", views.add, name="add"),
-    path("library/retire/", views.retire, name="retire"),
-    path("cases/<int:pk>/library/", views.plan, name="plan"),
+    path("interventions/", views.library, name="library"),
+    path("interventions/add/", views.add, name="add"),
+    path("interventions/retire/", views.retire, name="retire"),
+    path("cases/<int:pk>/interventions/", views.plan, name="plan"),
     path("groups/", views.groups, name="groups"),
     path("groups/add/", views.group_add, name="group_add"),
     path("groups/<int:pk>/", views.group, name="group"),

@@ -1,5 +1,5 @@
-"""The intervention library (/library/) and planning a case from it
-(/cases/<id>/library/). PolicyMiddleware has checked each URL's entry."""
+"""The intervention library (/interventions/) and planning a case from it
+(/cases/<id>/interventions/). PolicyMiddleware has checked each URL's entry."""
 
 from functools import partial
 

@@ -210,7 +210,7 @@ def _pages(ids):
         ("scores", "/school-data/scores/"),
         ("audit", "/audit/"),
         ("profile", "/accounts/profile/"),
-        ("library", "/library/"),
+        ("library", "/interventions/"),
         ("groups", "/groups/"),
         ("forums", "/forums/"),
         ("forum-schedule", "/forums/schedule/"),
@@ -224,7 +224,7 @@ def _pages(ids):
         pages.append(("case", f"/cases/{ids['case']}/"))
         pages.append(("case-print", f"/cases/{ids['case']}/print/"))
         pages.append(("case-classroom", f"/cases/{ids['case']}/classroom/"))
-        pages.append(("case-library", f"/cases/{ids['case']}/library/"))
+        pages.append(("case-library", f"/cases/{ids['case']}/interventions/"))
     if "group" in ids:
         pages.append(("group", f"/groups/{ids['group']}/"))
     if "forum" in ids:
