@@ -34,7 +34,8 @@
 # page), <role>.log (wapiti's output),
 # server.log (gunicorn and Django warnings and errors), access.log (status,
 # method, path, microseconds, user agent "sinergi-scan/<role>/<phase>" of
-# every request), summary.txt (the verdict).
+# every request), <role>-confirm.json (blind SQL injection findings replayed
+# alone: scripts/scan_confirm.py), summary.txt (the verdict).
 #
 # Settings (environment):
 #   SCAN_ROLES        roles (default: teacher homeroom counselor counselor2 vp admin)
@@ -338,6 +339,17 @@ for role in $ROLES; do
 done
 for pid in "${role_pids[@]}"; do wait "$pid" || status=1; done
 role_pids=()
+
+# Blind (boolean-based) SQL injection findings replayed one by one, with
+# nobody else writing: while the roles run side by side pages change under
+# wapiti's text comparison, and a finding that does not reproduce alone is
+# printed by judge but not counted (scripts/scan_confirm.py says why).
+for role in $ROLES; do
+  [ -d "$WORK/wapiti/$role" ] || continue
+  "$SCAN_VENV/bin/python" "$ROOT/scripts/scan_confirm.py" --session "$WORK/wapiti/$role" \
+    --cookie-file "$WORK/cookie-$role" --base "$BASE" --role "$role" --out "$OUT/$role-confirm.json" >>"$OUT/$role.log" 2>&1 \
+    || { echo "scan: replaying the SQL injection findings of $role failed" >&2; status=1; }
+done
 
 # Stop the server so that its logs are complete, then judge.
 stop "$SERVER_PID"

@@ -3,7 +3,9 @@
     scan_report.py judge --dir .ci/artifacts/scan --roles "teacher vp" [--sessions DIR]
         One line per role, then exit 1 if wapiti found any vulnerability or
         any "Internal Server Error" anomaly, or if the server answered a 5xx
-        or logged a traceback during the scan.
+        or logged a traceback during the scan. A blind SQL injection finding
+        that scan_confirm.py replayed alone and that never reproduced is
+        printed, not counted (<role>-confirm.json).
     scan_report.py prune --session DIR --keep 1 [--exclude URL_PATTERN ...]
         Between wapiti's crawl and its attacks: keep only --keep resources of
         each route (same method, same path once ids are replaced, same
@@ -140,6 +142,19 @@ def _coverage(session_dir):
     return done, resources
 
 
+def _not_reproduced(path):
+    """{(method, path, parameter, info): replays} of the blind SQL injection
+    findings that scan_confirm.py replayed and that never reproduced."""
+    if not path.exists():
+        return {}
+    results = json.loads(path.read_text(encoding="utf-8"))
+    return {
+        (item["method"], item["path"], item["parameter"], item["info"]): item["rounds"]
+        for item in results
+        if item.get("rounds", 0) > 0 and item.get("reproduced") == 0 and not item.get("error")
+    }
+
+
 def judge(args):
     durations = _keyed_lines(args.dir / "durations")
     crawl = _keyed_lines(args.dir / "crawl-stats")
@@ -168,7 +183,17 @@ def judge(args):
         ]
         if coverage:
             parts.append(f"{coverage[0]} resource×module attacks completed")
-        parts.append(f"{_count(real)} vulnerabilities" + (f" (+{_count(accepted)} not applicable)" if accepted else ""))
+        not_reproduced = _not_reproduced(args.dir / f"{role}-confirm.json")
+        unconfirmed = sum(
+            (item["method"], item["path"], item.get("parameter"), item["info"]) in not_reproduced
+            for items in real.values()
+            for item in items
+        )
+        parts.append(
+            f"{_count(real) - unconfirmed} vulnerabilities"
+            + (f" (+{_count(accepted)} not applicable)" if accepted else "")
+            + (f" (+{unconfirmed} not reproduced)" if unconfirmed else "")
+        )
         parts.append(
             f"{_count(anomalies)} anomalies"
             + (
@@ -183,9 +208,13 @@ def judge(args):
         print(f"  {role:<10} " + ", ".join(parts))
         for name, items in real.items():
             for item in items:
-                failures.append(
-                    f"{role}: {name}: {item['method']} {item['path']} [{item.get('parameter') or ''}] {item['info']}"
-                )
+                line = f"{role}: {name}: {item['method']} {item['path']} [{item.get('parameter') or ''}] {item['info']}"
+                key = (item["method"], item["path"], item.get("parameter"), item["info"])
+                if key in not_reproduced:
+                    rounds = not_reproduced[key]
+                    print(f"  not reproduced in {rounds} replays alone on the quiet server, not counted: {line}")
+                else:
+                    failures.append(line)
         for item in anomalies.get(SERVER_ERROR_ANOMALY, []):
             failures.append(
                 f"{role}: {SERVER_ERROR_ANOMALY}: {item['method']} {item['path']} "
