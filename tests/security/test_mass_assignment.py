@@ -23,8 +23,6 @@ from roster.models import Student
 
 pytestmark = pytest.mark.django_db
 
-TODAY = timezone.localdate()
-NEXT_WEEK = TODAY + datetime.timedelta(days=7)
 # Columns the app itself keeps up to date on every save.
 BOOKKEEPING = {"updated_at", "version", "sequence"}
 
@@ -314,13 +312,17 @@ def test_meetings_and_decisions(grid, clients):
 
 
 def test_the_evaluation_log_and_notes(grid, clients):
+    # Today when the test runs, not when the module was imported: a run that
+    # crosses midnight in Jakarta would date the entry before the case opened.
+    today = timezone.localdate()
+    next_week = today + datetime.timedelta(days=7)
     w = grid.world
     case = grid.case_a
     data = {
         "kind": "observation",
-        "date": TODAY.isoformat(),
+        "date": today.isoformat(),
         "note": "Calmer.",
-        "next_follow_up": NEXT_WEEK.isoformat(),
+        "next_follow_up": next_week.isoformat(),
     }
     response = post(clients["counselor"], reverse("casework:entry_add", args=[case.pk]), data, grid)
     assert response.status_code == 302
@@ -329,7 +331,7 @@ def test_the_evaluation_log_and_notes(grid, clients):
 
     # A teacher writes about their own action only, and only the kinds a teacher may.
     count = EvaluationEntry.objects.count()
-    teacher_data = {"kind": "session", "date": TODAY.isoformat(), "action": case.action.pk, "note": "x"}
+    teacher_data = {"kind": "session", "date": today.isoformat(), "action": case.action.pk, "note": "x"}
     response = post(clients["teacher"], reverse("casework:entry_add", args=[case.pk]), teacher_data, grid)
     assert response.status_code == 200
     assert EvaluationEntry.objects.count() == count
@@ -342,7 +344,7 @@ def test_the_evaluation_log_and_notes(grid, clients):
     response = post(
         clients["counselor"],
         reverse("casework:follow_up_add", args=[case.pk]),
-        {"date": NEXT_WEEK.isoformat(), "note": "Check"},
+        {"date": next_week.isoformat(), "note": "Check"},
         grid,
     )
     assert response.status_code == 302
