@@ -1,18 +1,13 @@
 from django.conf import settings
-from django.contrib import messages
-from django.http import FileResponse, Http404
-from django.shortcuts import redirect, render
-from django.urls import reverse
-from django.utils.translation import gettext as _
+from django.shortcuts import render
 
-from accounts.once import TOKEN_FIELD, landed, new_token, submit_once
+from accounts.once import TOKEN_FIELD, new_token
 from accounts.policy import actor_for
-from audit.models import AuditAction, ObjectType
-from audit.services import audit_record
 from roster import selectors
 from roster.forms import RosterImportForm
 from roster.importing import pending, roster_import_commit, roster_import_preview
 from roster.importing.kinds import key_label
+from roster.importing.steps import example_download, import_cancel, import_confirm
 from roster.models import Classroom, Student, Subject, TeachingAssignment, Term
 
 
@@ -66,9 +61,7 @@ def import_roster(request):
         if action == "confirm":
             return _import_confirm(request, actor.school)
         if action == "cancel":
-            pending.discard_pending(request.session.pop(IMPORT_SESSION_KEY, None))
-            messages.info(request, _("The import was cancelled: nothing was changed."))
-            return redirect("roster:import")
+            return import_cancel(request, session_key=IMPORT_SESSION_KEY, url_name="roster:import")
         form = RosterImportForm(request.POST, request.FILES)
         if form.is_valid():
             return _import_preview(request, actor.school, form)
@@ -100,66 +93,20 @@ def _import_preview(request, school, form):
     return render(request, "roster/import.html", context)
 
 
-class _NotImported(Exception):
-    """The confirm imported nothing (the answer is in ``response``): the form token stays unspent."""
-
-    def __init__(self, response):
-        self.response = response
-
-
 def _import_confirm(request, school):
-    if (earlier := landed(request)) is not None:
-        messages.success(request, earlier.message)
-        return redirect(earlier.url)
-    notes = []
+    def not_committed(result):
+        return render(request, "roster/import.html", _import_context(form=RosterImportForm(), result=result))
 
-    def commit():
-        token = request.session.pop(IMPORT_SESSION_KEY, None)
-        table = pending.load_pending(token, school=school, user=request.user)
-        pending.discard_pending(token)
-        if table is None:
-            messages.warning(request, _("There is no import waiting to be confirmed. Please upload the file again."))
-            raise _NotImported(redirect("roster:import"))
-        result = roster_import_commit(school=school, table=table, good_rows_only=True)
-        if not result.committed:
-            context = _import_context(form=RosterImportForm(), result=result)
-            raise _NotImported(render(request, "roster/import.html", context))
-        audit_record(
-            request=request,
-            action=AuditAction.CHANGE,
-            object_type=ObjectType.ROSTER,
-            detail={"import": result.kind, **result.counts},
-        )
-        notes.extend(result.notes)
-        return result
-
-    def done(result):
-        counts = result.counts
-        message = _("%(kind)s imported: %(created)d new, %(updated)d changed, %(unchanged)d unchanged.") % {
-            "kind": result.kind_label,
-            "created": counts["created"],
-            "updated": counts["updated"],
-            "unchanged": counts["unchanged"],
-        }
-        return reverse("roster:import"), message
-
-    try:
-        landing = submit_once(request, token=request.POST.get(TOKEN_FIELD), create=commit, done=done)
-    except _NotImported as nothing:
-        return nothing.response
-    messages.success(request, landing.message)
-    for note in notes:
-        messages.info(request, note)
-    return redirect(landing.url)
+    return import_confirm(
+        request,
+        session_key=IMPORT_SESSION_KEY,
+        url_name="roster:import",
+        load=lambda token: pending.load_pending(token, school=school, user=request.user),
+        commit=lambda table: roster_import_commit(school=school, table=table, good_rows_only=True),
+        not_committed=not_committed,
+    )
 
 
 def import_example(request, name):
     """The example files of docs/examples/, as templates to fill in."""
-    if name not in IMPORT_EXAMPLES or not (EXAMPLES_DIR / name).is_file():
-        raise Http404
-    return FileResponse(
-        open(EXAMPLES_DIR / name, "rb"),  # noqa: SIM115 — FileResponse closes it
-        as_attachment=True,
-        filename=name,
-        content_type=IMPORT_EXAMPLES[name],
-    )
+    return example_download(name, examples=IMPORT_EXAMPLES, folder=EXAMPLES_DIR)

@@ -1,18 +1,16 @@
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from accounts.once import TOKEN_FIELD, landed, new_token, submit_once
+from accounts.once import TOKEN_FIELD, new_token
 from accounts.policy import actor_for, may_refer
-from audit.models import AuditAction, ObjectType
-from audit.services import audit_record
 from common.rules import RuleError
 from referrals.views import PREFILL_SESSION_KEY
 from roster.importing import pending
+from roster.importing.steps import example_download, import_cancel, import_confirm
 from roster.models import Student
 from schooldata import services
 from schooldata.forms import DismissForm, SchoolDataImportForm, ScoreEntryForm
@@ -39,9 +37,7 @@ def import_school_data(request):
         if action == "confirm":
             return _import_confirm(request, school)
         if action == "cancel":
-            pending.discard_pending(request.session.pop(IMPORT_SESSION_KEY, None))
-            messages.info(request, _("The import was cancelled: nothing was changed."))
-            return redirect("schooldata:import")
+            return import_cancel(request, session_key=IMPORT_SESSION_KEY, url_name="schooldata:import")
         form = SchoolDataImportForm(request.POST, request.FILES, school=school)
         if form.is_valid():
             return _import_preview(request, school, form)
@@ -76,66 +72,30 @@ def _import_preview(request, school, form):
     return render(request, "schooldata/import.html", context)
 
 
-class _NotImported(Exception):
-    def __init__(self, response):
-        self.response = response
-
-
 def _import_confirm(request, school):
-    if (earlier := landed(request)) is not None:
-        messages.success(request, earlier.message)
-        return redirect(earlier.url)
-
-    def commit():
-        token = request.session.pop(IMPORT_SESSION_KEY, None)
+    def load(token):
         data = pending.load_pending_data(token, school=school, user=request.user)
-        pending.discard_pending(token)
         try:
-            table = DataTable.from_dict(data) if data is not None else None
+            return DataTable.from_dict(data) if data is not None else None
         except (ValueError, KeyError, TypeError):
-            table = None
-        if table is None:
-            messages.warning(request, _("There is no import waiting to be confirmed. Please upload the file again."))
-            raise _NotImported(redirect("schooldata:import"))
-        result = schooldata_commit(school=school, table=table, good_rows_only=True)
-        if not result.committed:
-            context = _import_context(form=SchoolDataImportForm(school=school), result=result)
-            raise _NotImported(render(request, "schooldata/import.html", context))
-        audit_record(
-            request=request,
-            action=AuditAction.CHANGE,
-            object_type=ObjectType.ROSTER,
-            detail={"import": result.kind, **result.counts},
-        )
-        return result
+            return None
 
-    def done(result):
-        counts = result.counts
-        message = _("%(kind)s imported: %(created)d new, %(updated)d changed, %(unchanged)d unchanged.") % {
-            "kind": result.kind_label,
-            "created": counts["created"],
-            "updated": counts["updated"],
-            "unchanged": counts["unchanged"],
-        }
-        return reverse("schooldata:import"), message
+    def not_committed(result):
+        context = _import_context(form=SchoolDataImportForm(school=school), result=result)
+        return render(request, "schooldata/import.html", context)
 
-    try:
-        landing = submit_once(request, token=request.POST.get(TOKEN_FIELD), create=commit, done=done)
-    except _NotImported as nothing:
-        return nothing.response
-    messages.success(request, landing.message)
-    return redirect(landing.url)
+    return import_confirm(
+        request,
+        session_key=IMPORT_SESSION_KEY,
+        url_name="schooldata:import",
+        load=load,
+        commit=lambda table: schooldata_commit(school=school, table=table, good_rows_only=True),
+        not_committed=not_committed,
+    )
 
 
 def import_example(request, name):
-    if name not in IMPORT_EXAMPLES or not (EXAMPLES_DIR / name).is_file():
-        raise Http404
-    return FileResponse(
-        open(EXAMPLES_DIR / name, "rb"),  # noqa: SIM115 — FileResponse closes it
-        as_attachment=True,
-        filename=name,
-        content_type=IMPORT_EXAMPLES[name],
-    )
+    return example_download(name, examples=IMPORT_EXAMPLES, folder=EXAMPLES_DIR)
 
 
 def early_warning(request):
