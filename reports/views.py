@@ -18,6 +18,7 @@ from reports import exports, selectors, services
 from reports.forms import filter_form_for
 from reports.indicators import build_report
 from reports.models import ExportStatus, ReportExport
+from reports.report_cache import cached_report
 from roster.schooldays import SchoolCalendar
 
 CASES_PER_PAGE = 50
@@ -45,7 +46,7 @@ def index(request):
     if form.is_valid():
         filters = form.to_filters(term=form.term)
         calendar = SchoolCalendar(filters.school)
-        report = build_report(actor=actor, filters=filters, categories=form.categories, calendar=calendar)
+        report = cached_report(actor=actor, filters=filters, categories=form.categories, calendar=calendar)
         context.update(report=report, filters=filters, export_query=urlencode(filters.as_params()))
         if not filters.suppress:
             # The case list names students: it is left out of copies shared

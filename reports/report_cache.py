@@ -1,0 +1,64 @@
+"""The report page's indicators and charts, cached per school and filters.
+
+What is cached is the computed Report (counts, charts, the workload), never the
+page's HTML (it carries the user's CSRF token and the paged lists). The key
+holds the school's report version (common.report_version), which the writes a
+report reads bump, so a new referral or evaluation entry shows on the next
+report at once; the filters, the user's language, today's date (overdue
+follow-ups count from it) and whose scope the report covers. Entries expire
+after settings.REPORT_CACHE_SECONDS (0 turns the cache off), which also bounds
+what no write announces: a meeting whose time passes becomes "held", a
+counselor renames themselves.
+"""
+
+import dataclasses
+import hashlib
+import logging
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone, translation
+
+from common import report_version
+from reports.indicators import build_report
+
+logger = logging.getLogger(__name__)
+
+
+def _scope(actor):
+    """Users who see the school's referrals and cases share one report; anyone
+    else's is their own."""
+    if actor.may("referral", "view_all") and actor.may("case", "view_all"):
+        return "school"
+    return f"user-{actor.user.pk}"
+
+
+def _key(actor, filters, version, today):
+    params = "&".join(f"{k}={v}" for k, v in sorted(filters.as_params().items()))
+    parts = [str(filters.school.pk), str(version), _scope(actor), translation.get_language() or "", str(today), params]
+    digest = hashlib.sha256("|".join(parts).encode()).hexdigest()
+    return f"report:{filters.school.pk}:{digest}"
+
+
+def cached_report(*, actor, filters, categories, calendar=None):
+    """build_report() for the filters, from the cache when nothing it reads
+    has changed since it was computed."""
+    seconds = settings.REPORT_CACHE_SECONDS
+    version = report_version.current(filters.school.pk) if seconds > 0 else None
+    if version is None:
+        return build_report(actor=actor, filters=filters, categories=categories, calendar=calendar)
+    key = _key(actor, filters, version, timezone.localdate())
+    try:
+        stored = cache.get(key)
+    except Exception:  # noqa: BLE001 - the cache is down: compute the report
+        logger.warning("report cache: could not read", exc_info=True)
+        stored = None
+    if stored is not None:
+        # The form's own filters and categories, not copies from the cache.
+        return dataclasses.replace(stored, filters=filters, categories=categories)
+    report = build_report(actor=actor, filters=filters, categories=categories, calendar=calendar)
+    try:
+        cache.set(key, dataclasses.replace(report, filters=None, categories=None), seconds)
+    except Exception:  # noqa: BLE001 - the cache is down: the report was computed anyway
+        logger.warning("report cache: could not store", exc_info=True)
+    return report
