@@ -21,11 +21,15 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone, translation
 from django.utils.functional import Promise
+from django.utils.safestring import mark_safe
 
 from common import report_version
 from reports.indicators import build_report
 
 logger = logging.getLogger(__name__)
+
+# Query parameters that page the lists and leave the filter form as it is.
+PAGE_PARAMS = ("page", "referrals_page")
 
 
 def _scope(actor):
@@ -36,11 +40,14 @@ def _scope(actor):
     return f"user-{actor.user.pk}"
 
 
-def _key(actor, filters, version, today):
-    params = "&".join(f"{k}={v}" for k, v in sorted(filters.as_params().items()))
-    parts = [str(filters.school.pk), str(version), _scope(actor), translation.get_language() or "", str(today), params]
+def _key(school_id, version, today, *parts, kind="report"):
+    parts = [str(school_id), str(version), translation.get_language() or "", str(today), *parts]
     digest = hashlib.sha256("|".join(parts).encode()).hexdigest()
-    return f"report:{filters.school.pk}:{digest}"
+    return f"{kind}:{school_id}:{digest}"
+
+
+def _params(params):
+    return "&".join(f"{k}={v}" for k, v in sorted(params))
 
 
 class _Pickler(pickle.Pickler):
@@ -67,7 +74,7 @@ def cached_report(*, actor, filters, categories, calendar=None):
     version = report_version.current(filters.school.pk) if seconds > 0 else None
     if version is None:
         return build_report(actor=actor, filters=filters, categories=categories, calendar=calendar)
-    key = _key(actor, filters, version, timezone.localdate())
+    key = _key(filters.school.pk, version, timezone.localdate(), _scope(actor), _params(filters.as_params().items()))
     try:
         stored = cache.get(key)
     except Exception:  # noqa: BLE001 - the cache is down: compute the report
@@ -84,3 +91,30 @@ def cached_report(*, actor, filters, categories, calendar=None):
     except Exception:  # noqa: BLE001 - the cache is down: the report was computed anyway
         logger.warning("report cache: could not store", exc_info=True)
     return report
+
+
+def cached_filter_form(*, school_id, data, render):
+    """The filter form's HTML (render()), cached like the report: the same GET
+    data gives the same form, whose choices are the school's classes, subjects
+    and concerns and whose default period is the current term, all of which
+    bump the report version. It holds no CSRF token (the form is a GET) and
+    nothing of the user's. Drawing its eight fields costs about as much as
+    the rest of the page's markup."""
+    seconds = settings.REPORT_CACHE_SECONDS
+    version = report_version.current(school_id) if seconds > 0 else None
+    if version is None:
+        return render()
+    params = _params((k, v) for k, values in data.lists() for v in values if k not in PAGE_PARAMS)
+    key = _key(school_id, version, timezone.localdate(), params, kind="report-filters")
+    try:
+        html = cache.get(key)
+    except Exception:  # noqa: BLE001 - the cache is down: draw the form
+        logger.warning("report cache: could not read", exc_info=True)
+        html = None
+    if html is None:
+        html = render()
+        try:
+            cache.set(key, str(html), seconds)
+        except Exception:  # noqa: BLE001 - the cache is down: the form was drawn anyway
+            logger.warning("report cache: could not store", exc_info=True)
+    return mark_safe(html)  # noqa: S308 - HTML this code rendered from a template

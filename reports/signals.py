@@ -16,6 +16,7 @@ SCHOOL_MODELS = [
     "roster.Classroom",
     "roster.Subject",
     "roster.Holiday",
+    "roster.Term",
 ]
 # Rows that hang off a case or a referral: (model, the field naming it).
 PARENT_FIELD = {

@@ -13,6 +13,7 @@ from casework.models import EntryKind, Outcome
 from casework.services import case_close, entry_add
 from common import report_version
 from referrals.services import referral_submit
+from tests import factories as f
 from tests.reports import factories as rf
 from tests.reports.factories import at
 from tests.reports.test_index_view import EXPECTED_QUERIES
@@ -164,3 +165,22 @@ def test_the_version_never_returns_to_an_old_number(world, missing):
     if missing:  # evicted, or Redis restarted
         cache.clear()
     assert report_version.current(world.school.pk) != first
+
+
+def test_the_filter_form_is_cached_with_the_report_and_shows_a_new_class(data, login):
+    w = data.world
+    client = login(w.vp)
+    first = client.get(URL).content.decode()
+    assert first.count('name="classroom"') == 1
+    assert client.get(URL).content.decode().count("VII-A") == first.count("VII-A")
+    f.ClassroomFactory(school=w.school, name="IX-Z", grade=9)
+    text = client.get(URL).content.decode()
+    assert ">IX-Z</option>" in text
+
+
+def test_the_filter_form_keeps_the_chosen_values(data, login):
+    client = login(data.world.vp)
+    client.get(URL, {"grade": "8"})
+    client.get(URL, {"grade": "7"})
+    text = client.get(URL, {"grade": "8", "page": "1"}).content.decode()
+    assert '<option value="8" selected>' in text
