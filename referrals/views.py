@@ -403,7 +403,8 @@ def triage(request):
         data.update(TriageFilter.DEFAULTS)
         if covers_classes:
             data["mine"] = "on"
-    classrooms = list(Classroom.objects.for_school(school))
+    # Read once: the grade choices and the class choices of both filters.
+    classrooms = list(Classroom.objects.for_school(school).order_by("grade", "name"))
     filterset = TriageFilter(
         data, queryset=selectors.triage_queue(school=school), school=school, user=request.user, classrooms=classrooms
     )
