@@ -332,7 +332,16 @@ def case_page(*, case, actor, now=None, entries_shown=None, timeline_shown=None)
     goals = list(case.goals.select_related("measure_subject"))
     actions = list(case.actions.select_related("responsible", "goal", "meeting"))
     meetings = list(case.meetings.prefetch_related("attendees"))
-    entries = list(case.entries.select_related("author", "goal", "action"))
+    # The entries' goals and actions are the case's, read just above: attached
+    # from those lists, not joined and built again for each of hundreds of entries.
+    entries = list(case.entries.select_related("author"))
+    goal_of = {g.pk: g for g in goals}
+    action_of = {a.pk: a for a in actions}
+    for e in entries:
+        if e.goal_id in goal_of:
+            e.goal = goal_of[e.goal_id]
+        if e.action_id in action_of:
+            e.action = action_of[e.action_id]
     decisions = list(case.decisions.select_related("decided_by"))
     sessions = list(ActionSession.objects.filter(action__case=case).only("id", "action_id", "date", "held", "reason"))
     referrals = list(
