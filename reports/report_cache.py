@@ -21,9 +21,9 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone, translation
 from django.utils.functional import Promise
-from django.utils.safestring import mark_safe
 
 from common import report_version
+from common.form_cache import cached_form_html
 from reports.indicators import build_report
 
 logger = logging.getLogger(__name__)
@@ -94,27 +94,9 @@ def cached_report(*, actor, filters, categories, calendar=None):
 
 
 def cached_filter_form(*, school_id, data, render):
-    """The filter form's HTML (render()), cached like the report: the same GET
-    data gives the same form, whose choices are the school's classes, subjects
-    and concerns and whose default period is the current term, all of which
-    bump the report version. It holds no CSRF token (the form is a GET) and
-    nothing of the user's. Drawing its eight fields costs about as much as
-    the rest of the page's markup."""
-    seconds = settings.REPORT_CACHE_SECONDS
-    version = report_version.current(school_id) if seconds > 0 else None
-    if version is None:
-        return render()
-    params = _params((k, v) for k, values in data.lists() for v in values if k not in PAGE_PARAMS)
-    key = _key(school_id, version, timezone.localdate(), params, kind="report-filters")
-    try:
-        html = cache.get(key)
-    except Exception:  # noqa: BLE001 - the cache is down: draw the form
-        logger.warning("report cache: could not read", exc_info=True)
-        html = None
-    if html is None:
-        html = render()
-        try:
-            cache.set(key, str(html), seconds)
-        except Exception:  # noqa: BLE001 - the cache is down: the form was drawn anyway
-            logger.warning("report cache: could not store", exc_info=True)
-    return mark_safe(html)  # noqa: S308 - HTML this code rendered from a template
+    """The report's filter form (common.form_cache): the same GET data gives
+    the same form; its choices are the school's classes, subjects and
+    concerns and its default period the current term, all of which bump the
+    report version. Drawing its eight fields costs about as much as the rest
+    of the page's markup."""
+    return cached_form_html(school_id=school_id, kind="report-filters", data=data, render=render, ignore=PAGE_PARAMS)
