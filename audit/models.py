@@ -17,6 +17,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.choices import ChoiceDisplay
+
 
 class ImmutableAuditEvent(RuntimeError):
     """Raised on any attempt to change or delete an audit event."""
@@ -86,7 +88,7 @@ class AuditEventQuerySet(models.QuerySet):
         raise ImmutableAuditEvent("Audit events cannot be changed.")
 
 
-class AuditEvent(models.Model):
+class AuditEvent(ChoiceDisplay, models.Model):
     school = models.ForeignKey(
         "roster.School",
         on_delete=models.DO_NOTHING,

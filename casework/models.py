@@ -4,6 +4,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from common.choices import ChoiceDisplay
 from common.crypto import EncryptedTextField
 from common.limits import MINUTES_LIMIT, SHORT_TEXT_LIMIT, TEXT_LIMIT, text_limit
 from common.rules import RuleError
@@ -59,7 +60,7 @@ class CaseQuerySet(SchoolScoped):
         return qs | self.for_school(actor.school).filter(student__classroom_id__in=taught)
 
 
-class Case(models.Model):
+class Case(ChoiceDisplay, models.Model):
     school = models.ForeignKey("roster.School", on_delete=models.CASCADE, related_name="+", verbose_name=_("school"))
     year = models.PositiveSmallIntegerField(_("year"))
     sequence = models.PositiveIntegerField(_("sequence"))
@@ -177,7 +178,7 @@ class TeamRole(models.TextChoices):
     OTHER_COUNSELOR = "other_counselor", _("Other counselor")
 
 
-class CaseMember(models.Model):
+class CaseMember(ChoiceDisplay, models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="members", verbose_name=_("case"))
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="case_memberships", verbose_name=_("person")
@@ -200,7 +201,7 @@ class SchoolMeasure(models.TextChoices):
     ATTENDANCE = "attendance", _("Attendance rate per month")
 
 
-class Goal(models.Model):
+class Goal(ChoiceDisplay, models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="goals", verbose_name=_("case"))
     statement = models.CharField(_("goal"), max_length=300)
     indicator = models.CharField(_("indicator"), max_length=200, help_text=_("What is measured, e.g. maths score."))
@@ -244,7 +245,7 @@ class ActionStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
-class Action(models.Model):
+class Action(ChoiceDisplay, models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="actions", verbose_name=_("case"))
     goal = models.ForeignKey(
         Goal, on_delete=models.SET_NULL, null=True, blank=True, related_name="actions", verbose_name=_("goal")
@@ -323,7 +324,7 @@ class DecisionKind(models.TextChoices):
 PHASE_DECISIONS = (DecisionKind.INTENSIFY, DecisionKind.CHANGE, DecisionKind.FADE)
 
 
-class GoalDecision(models.Model):
+class GoalDecision(ChoiceDisplay, models.Model):
     """What the counselor decided on reading a goal's progress, and why."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="decisions", verbose_name=_("case"))
@@ -358,7 +359,7 @@ class MeetingKind(models.TextChoices):
     TALK = "talk", _("Short talk with the counselor")
 
 
-class Meeting(models.Model):
+class Meeting(ChoiceDisplay, models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="meetings", verbose_name=_("case"))
     kind = models.CharField(_("kind"), max_length=20, choices=MeetingKind.choices, default=MeetingKind.CASE_CONFERENCE)
     starts_at = models.DateTimeField(_("time"))
@@ -407,7 +408,7 @@ class EvaluationRating(models.TextChoices):
     BETTER = "better", _("Better")
 
 
-class EvaluationEntry(models.Model):
+class EvaluationEntry(ChoiceDisplay, models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="entries", verbose_name=_("case"))
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="evaluation_entries", verbose_name=_("by")
@@ -507,7 +508,7 @@ class CaseEventKind(models.TextChoices):
     PROGRESS_DECISION = "progress_decision", _("Decision on a goal's progress")
 
 
-class CaseEvent(models.Model):
+class CaseEvent(ChoiceDisplay, models.Model):
     """One line of the case timeline. Never holds confidential note text."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events", verbose_name=_("case"))

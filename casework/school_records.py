@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from casework.models import EntryKind, EvaluationEntry, Goal, SchoolMeasure
+from common import report_version
 from schooldata.models import AttendanceMonth, Score, attendance_rate
 
 
@@ -96,3 +97,7 @@ def sync_goals(goals):
                 update.append(entry)
     EvaluationEntry.objects.bulk_create(create, batch_size=500)
     EvaluationEntry.objects.bulk_update(update, ["measured_value", "source"], batch_size=200)
+    if create or update:
+        # bulk_create and bulk_update send no signals.
+        for school_id in {goal.case.school_id for goal in goals}:
+            report_version.bump(school_id)

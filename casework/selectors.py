@@ -6,6 +6,7 @@ and groups them in Python.
 """
 
 import datetime
+from collections import namedtuple
 from itertools import chain
 from types import SimpleNamespace
 
@@ -146,11 +147,7 @@ def goals_needing_decision(case_ids, *, rules=None):
     by_goal = {}
     for e in entries:
         by_goal.setdefault(e.goal_id, (e.goal, []))[1].append(e)
-    decisions = {}
-    for d in GoalDecision.objects.filter(case_id__in=case_ids).only(
-        "id", "goal_id", "kind", "decided_on", "created_at"
-    ):
-        decisions.setdefault(d.goal_id, []).append(d)
+    decisions = _decisions_by_goal(case_ids)
     return [
         goal
         for goal_id, (goal, measured) in by_goal.items()
@@ -158,11 +155,60 @@ def goals_needing_decision(case_ids, *, rules=None):
     ]
 
 
+def _decisions_by_goal(case_ids):
+    decisions = {}
+    for d in GoalDecision.objects.filter(case_id__in=case_ids).only(
+        "id", "goal_id", "kind", "decided_on", "created_at"
+    ):
+        decisions.setdefault(d.goal_id, []).append(d)
+    return decisions
+
+
+_GoalReading = namedtuple("_GoalReading", "case_id baseline target created_at target_date")
+_Measurement = namedtuple("_Measurement", "date measured_value created_at")
+
+
+def case_ids_needing_decision(case_ids, *, rules=None):
+    """The ids of those of these cases one of whose goals asks for a decision
+    not yet recorded: what goals_needing_decision() finds, read as plain
+    values rather than an entry, a goal and a case object per measurement (a
+    page of the caseload reads hundreds). Two queries."""
+    rules = rules or Rules.from_settings()
+    rows = (
+        EvaluationEntry.objects.filter(
+            case_id__in=case_ids, goal__isnull=False, measured_value__isnull=False, goal__target_date__isnull=False
+        )
+        .order_by("goal_id", "date", "id")
+        .values_list(
+            "goal_id",
+            "goal__case_id",
+            "goal__baseline",
+            "goal__target",
+            "goal__created_at",
+            "goal__target_date",
+            "date",
+            "measured_value",
+            "created_at",
+        )
+    )
+    by_goal = {}
+    for goal_id, case_id, baseline, target, goal_created, target_date, date, value, created in rows:
+        if goal_id not in by_goal:
+            by_goal[goal_id] = (_GoalReading(case_id, baseline, target, goal_created, target_date), [])
+        by_goal[goal_id][1].append(_Measurement(date, value, created))
+    decisions = _decisions_by_goal(case_ids)
+    return {
+        goal.case_id
+        for goal_id, (goal, measured) in by_goal.items()
+        if goal_advice(goal, measurements=measured, decisions=decisions.get(goal_id, []), rules=rules).needs_decision
+    }
+
+
 def mark_decisions_needed(cases, *, rules=None):
     """Set ``needs_decision`` on each of a page of cases: one of its goals has
     a reading that asks for a decision not yet recorded. Two queries."""
     cases = list(cases)
-    needing = {goal.case_id for goal in goals_needing_decision([c.pk for c in cases], rules=rules)}
+    needing = case_ids_needing_decision([c.pk for c in cases], rules=rules)
     for c in cases:
         c.needs_decision = c.pk in needing
     return cases
@@ -286,7 +332,16 @@ def case_page(*, case, actor, now=None, entries_shown=None, timeline_shown=None)
     goals = list(case.goals.select_related("measure_subject"))
     actions = list(case.actions.select_related("responsible", "goal", "meeting"))
     meetings = list(case.meetings.prefetch_related("attendees"))
-    entries = list(case.entries.select_related("author", "goal", "action"))
+    # The entries' goals and actions are the case's, read just above: attached
+    # from those lists, not joined and built again for each of hundreds of entries.
+    entries = list(case.entries.select_related("author"))
+    goal_of = {g.pk: g for g in goals}
+    action_of = {a.pk: a for a in actions}
+    for e in entries:
+        if e.goal_id in goal_of:
+            e.goal = goal_of[e.goal_id]
+        if e.action_id in action_of:
+            e.action = action_of[e.action_id]
     decisions = list(case.decisions.select_related("decided_by"))
     sessions = list(ActionSession.objects.filter(action__case=case).only("id", "action_id", "date", "held", "reason"))
     referrals = list(

@@ -40,6 +40,7 @@ from casework.models import (
     MeetingKind,
     TeamRole,
 )
+from common import report_version
 from common.limits import TEXT_LIMIT
 from common.rules import RuleError
 from notifications import attachments
@@ -75,6 +76,7 @@ def _versioned_update(model, obj, version, fields):
     updated = model.objects.filter(pk=obj.pk, version=version).update(**fields, version=F("version") + 1)
     if updated != 1:
         raise StaleEdit(model.objects.get(pk=obj.pk))
+    report_version.bump((obj if model is Case else obj.case).school_id)
     for name, value in fields.items():
         setattr(obj, name, value)
     obj.version = version + 1
@@ -215,6 +217,7 @@ def case_reassign_lead(*, case, counselor, actor):
         return case
     CaseMember.objects.filter(case=case, role=TeamRole.LEAD_COUNSELOR).update(role=TeamRole.OTHER_COUNSELOR)
     Case.objects.filter(pk=case.pk).update(lead_counselor=counselor, updated_at=timezone.now())
+    report_version.bump(case.school_id)
     case.lead_counselor = counselor
     member = case_add_member(case=case, user=counselor, role=TeamRole.LEAD_COUNSELOR, actor=actor)
     if member.role != TeamRole.LEAD_COUNSELOR:
@@ -265,6 +268,7 @@ def _maybe_activate(case, by):
         status=CaseStatus.ACTIVE, updated_at=timezone.now()
     ):
         case.status = CaseStatus.ACTIVE
+        report_version.bump(case.school_id)
         _event(case, by, CaseEventKind.STATUS_CHANGED, **{"from": CaseStatus.OPEN, "to": CaseStatus.ACTIVE})
         _notify_status(case, by)
 
@@ -546,6 +550,7 @@ def meeting_update(*, meeting, actor, sequence, attendees=None, **fields):
     for name, value in fields.items():
         setattr(meeting, name, value)
     meeting.sequence = sequence + 1
+    report_version.bump(case.school_id)
     rescheduled = any(name in fields and fields[name] != before[name] for name in MEETING_CALENDAR_FIELDS)
     invited = set(meeting.attendees.values_list("pk", flat=True))
     if attendees is not None:
@@ -688,6 +693,7 @@ def follow_up_done(*, entry, actor, note="", measured_value=None, rating="", nex
             next_follow_up=next_follow_up,
         )
     EvaluationEntry.objects.filter(pk=entry.pk).update(follow_up_done_at=timezone.now())
+    report_version.bump(case.school_id)
     return None
 
 
@@ -743,6 +749,7 @@ def case_set_status(*, case, actor, status):
             % {"current": current.get_status_display().lower(), "new": CaseStatus(status).label.lower()}
         )
     Case.objects.filter(pk=case.pk).update(status=status, updated_at=timezone.now())
+    report_version.bump(case.school_id)
     _event(case, by, CaseEventKind.STATUS_CHANGED, **{"from": current.status, "to": str(status)})
     case.status = status
     _notify_status(case, by)
@@ -793,6 +800,7 @@ def case_close(*, case, actor, outcome, final_note, rating="", action_endings=No
     EvaluationEntry.objects.filter(case=case, follow_up_done_at__isnull=True, next_follow_up__isnull=False).update(
         follow_up_done_at=now
     )
+    report_version.bump(case.school_id)
     _event(case, by, CaseEventKind.CLOSED, **{"from": current.status, "to": CaseStatus.CLOSED, "outcome": outcome})
     case.status, case.outcome, case.closed_at = CaseStatus.CLOSED, outcome, now
     _notify_status(case, by, kind=NotificationKind.CASE_CLOSED)
@@ -813,6 +821,7 @@ def case_reopen(*, case, actor, reason):
     had_plan = Goal.objects.filter(case=case).exists() and Action.objects.filter(case=case).exists()
     status = CaseStatus.ACTIVE if had_plan else CaseStatus.OPEN
     Case.objects.filter(pk=case.pk).update(status=status, outcome="", closed_at=None, updated_at=timezone.now())
+    report_version.bump(case.school_id)
     _event(case, by, CaseEventKind.REOPENED, reason, **{"from": CaseStatus.CLOSED, "to": status})
     case.status, case.outcome, case.closed_at = status, "", None
     _notify_status(case, by)

@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -27,6 +28,7 @@ from casework.filters import CaseloadFilter
 from casework.ics import meeting_filename, meeting_ics
 from casework.models import Case, CaseStatus, EvaluationRating, MeetingKind
 from casework.pages import FormPage
+from common.form_cache import cached_form_html
 from common.links import absolute_url
 from common.rules import RuleError
 from referrals import views as referral_views
@@ -77,6 +79,15 @@ def caseload(request):
     # Each row's "add follow-up" is a link; its form is drawn only when opened (on-demand-forms.js).
     page.object_list = selectors.mark_decisions_needed(page.object_list)
     context = {"filter": filterset, "page_obj": page, "totals": totals, "today": timezone.localdate()}
+    # The filter's fields: cached per school data version and query (common.form_cache).
+    context["filter_fields"] = cached_form_html(
+        school_id=actor.school.pk,
+        kind="caseload-filter",
+        data=request.GET,
+        ignore=("page",),
+        cacheable=not filterset.form.errors,
+        render=lambda: render_to_string("casework/partials/caseload_filter_fields.html", {"filter": filterset}),
+    )
     context["triage_waiting"] = selectors.triage_waiting(actor=actor)
     return render(request, "casework/caseload.html", context)
 

@@ -370,6 +370,13 @@ if DECISION_RULE_POINTS < 2 or not 0 <= DECISION_RULE_FIDELITY <= 1:
 # Report exports with more rows than this are built by a Celery task.
 REPORTS_STREAM_MAX_ROWS = envint("REPORTS_STREAM_MAX_ROWS", "5000")
 
+# The report page's indicators and charts are cached this many seconds per
+# school and filters (reports.report_cache); the writes they read make the
+# cached ones stale at once (common.report_version). 0 turns the cache off,
+# which is the default without CACHE_URL: a local-memory cache is each
+# process's own, so a write seen by one process would not reach the others.
+REPORT_CACHE_SECONDS = envint("REPORT_CACHE_SECONDS", "600" if env("CACHE_URL") or TESTING else "0")
+
 # Notifications outside the app. WhatsApp messages go through the WhatsApp
 # Business Cloud API only when WHATSAPP_BACKEND=cloud_api; otherwise people
 # reach each other with click-to-chat links (wa.me) on referral and case pages.

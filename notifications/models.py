@@ -3,6 +3,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.choices import ChoiceDisplay
+
 
 class NotificationKind(models.TextChoices):
     REFERRAL_SUBMITTED = "referral_submitted", _("A referral was filed")
@@ -34,7 +36,7 @@ class NotificationQuerySet(models.QuerySet):
         return self.filter(read_at__isnull=True)
 
 
-class Notification(models.Model):
+class Notification(ChoiceDisplay, models.Model):
     """The source of truth for what a user was told. The text is rendered from
     ``kind`` in the reader's language; ``label`` names the record (a case
     number, "Referral #12") and never carries a student's concerns."""

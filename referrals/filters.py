@@ -2,6 +2,7 @@
 
 import django_filters
 from django import forms
+from django.forms.models import ModelChoiceIterator
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -27,6 +28,20 @@ class LabelledDateRangeWidget(django_filters.widgets.DateRangeWidget):
         for subwidget, label in zip(context["widget"]["subwidgets"], self.names, strict=False):
             subwidget["attrs"]["aria-label"] = str(label)
         return context
+
+
+class _ReadChoiceIterator(ModelChoiceIterator):
+    """The choices from the rows the view has already read (field.rows), not
+    from a second query of the same rows when the form is drawn."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.field.rows:
+            yield self.choice(obj)
+
+    def __len__(self):
+        return len(self.field.rows) + (self.field.empty_label is not None)
 
 
 class TriageFilter(django_filters.FilterSet):
@@ -66,8 +81,13 @@ class TriageFilter(django_filters.FilterSet):
         self.user = user
         super().__init__(data, *args, **kwargs)
         if classrooms is None:
-            classrooms = list(Classroom.objects.for_school(school))
-        self.form.fields["classroom"].queryset = Classroom.objects.for_school(school).order_by("grade", "name")
+            classrooms = list(Classroom.objects.for_school(school).order_by("grade", "name"))
+        # The class choices are the classes read once (in the form's order):
+        # the queryset only checks a chosen value.
+        field = self.form.fields["classroom"]
+        field.rows = classrooms
+        field.iterator = _ReadChoiceIterator
+        field.queryset = Classroom.objects.for_school(school).order_by("grade", "name")
         grades = sorted({c.grade for c in classrooms if c.grade is not None})
         self.form.fields["grade"].choices = [("", _("Any grade"))] + [(g, str(g)) for g in grades]
         self.form.fields["category"].queryset = selectors.active_categories(school)

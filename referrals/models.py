@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
+from common.choices import ChoiceDisplay
 from common.limits import TEXT_LIMIT, text_limit
 from common.rules import RuleError
 from roster.models import SchoolScoped
@@ -124,7 +125,7 @@ class ReferralQuerySet(SchoolScoped):
         return qs.none()
 
 
-class Referral(models.Model):
+class Referral(ChoiceDisplay, models.Model):
     school = models.ForeignKey("roster.School", on_delete=models.CASCADE, related_name="+", verbose_name=_("school"))
     student = models.ForeignKey(
         "roster.Student", on_delete=models.CASCADE, related_name="referrals", verbose_name=_("student")
@@ -319,7 +320,7 @@ class EventKind(models.TextChoices):
     INPUT_GIVEN = "input_given", _("Colleague's input received")
 
 
-class ReferralEvent(models.Model):
+class ReferralEvent(ChoiceDisplay, models.Model):
     """One line of a referral's timeline, readable by the referring teacher."""
 
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="events", verbose_name=_("referral"))
@@ -345,7 +346,7 @@ class Rating(models.TextChoices):
     DOING_WELL = "doing_well", _("Doing well")
 
 
-class InputRequest(models.Model):
+class InputRequest(ChoiceDisplay, models.Model):
     """A counselor asks a colleague "how is this student in your class?"."""
 
     referral = models.ForeignKey(

@@ -11,12 +11,14 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 from accounts.once import landed, submit_once
 from accounts.policy import actor_for, may_triage, resolved
 from audit.models import AuditAction
 from audit.services import audit_record
+from common.form_cache import cached_form_html
 from common.rules import RuleError
 from referrals import selectors, services
 from referrals.filters import TriageFilter
@@ -403,7 +405,8 @@ def triage(request):
         data.update(TriageFilter.DEFAULTS)
         if covers_classes:
             data["mine"] = "on"
-    classrooms = list(Classroom.objects.for_school(school))
+    # Read once: the grade choices and the class choices of both filters.
+    classrooms = list(Classroom.objects.for_school(school).order_by("grade", "name"))
     filterset = TriageFilter(
         data, queryset=selectors.triage_queue(school=school), school=school, user=request.user, classrooms=classrooms
     )
@@ -433,6 +436,15 @@ def triage(request):
         status_links.append((status, count, link.urlencode(), data.get("status") == status.value))
     context = {
         "filter": filterset,
+        # The filter's fields: cached per school data version and query (common.form_cache).
+        "filter_fields": cached_form_html(
+            school_id=school.pk,
+            kind="triage-filter",
+            data=data,
+            ignore=("page",),
+            cacheable=not filterset.form.errors,
+            render=lambda: render_to_string("referrals/partials/triage_filter_fields.html", {"filter": filterset}),
+        ),
         "page": page,
         "rows": rows,
         "status_links": status_links,

@@ -15,3 +15,7 @@ class ReportsConfig(AppConfig):
 
         for url_name in ("reports:export_status", "reports:export_download"):
             policy.register_own_row(url_name, param="export_id", lookup=find_export)
+
+        from reports import signals
+
+        signals.connect()

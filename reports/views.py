@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -18,6 +19,7 @@ from reports import exports, selectors, services
 from reports.forms import filter_form_for
 from reports.indicators import build_report
 from reports.models import ExportStatus, ReportExport
+from reports.report_cache import cached_filter_form, cached_report
 from roster.schooldays import SchoolCalendar
 
 CASES_PER_PAGE = 50
@@ -45,8 +47,13 @@ def index(request):
     if form.is_valid():
         filters = form.to_filters(term=form.term)
         calendar = SchoolCalendar(filters.school)
-        report = build_report(actor=actor, filters=filters, categories=form.categories, calendar=calendar)
+        report = cached_report(actor=actor, filters=filters, categories=form.categories, calendar=calendar)
         context.update(report=report, filters=filters, export_query=urlencode(filters.as_params()))
+        context["filter_form_html"] = cached_filter_form(
+            school_id=actor.school.pk,
+            data=request.GET,
+            render=lambda: render_to_string("reports/partials/filters.html", {"form": form, "report": report}, request),
+        )
         if not filters.suppress:
             # The case list names students: it is left out of copies shared
             # outside the school (suppression on).

@@ -1,5 +1,6 @@
 """Roster changes that span several rows."""
 
+from common import report_version
 from roster.models import Enrollment, Student, Term
 
 
@@ -38,3 +39,6 @@ def enroll_many(*, placements, term: Term) -> None:
                 student.classroom = classroom
                 relinked.append(student)
         Student.objects.bulk_update(relinked, ["classroom"], batch_size=500)
+        # bulk_update sends no signals: reports by grade and class change.
+        for school_id in {student.school_id for student in relinked}:
+            report_version.bump(school_id)

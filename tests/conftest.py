@@ -77,3 +77,13 @@ def require_service(name):
 def english_by_default(settings):
     """Tests read English text unless they ask for Indonesian."""
     settings.LANGUAGE_CODE = "en"
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache (the cached reports among it)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -13,6 +13,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from accounts.models import Membership, Role, User
+from common import report_version
 from roster.importing.cleaning import (
     CellError,
     clean_date,
@@ -239,6 +240,8 @@ def check_students(*, school, table: Table, result: ImportResult):
         if changed and changed_fields:
             Student.objects.bulk_update(changed, sorted(changed_fields), batch_size=BATCH)
         enroll_many(placements=placements, term=term)
+        # bulk writes send no signals: reports group by the students' classes.
+        report_version.bump(school.pk)
 
     result.apply = apply
 
@@ -334,6 +337,8 @@ def check_staff(*, school, table: Table, result: ImportResult):
         Membership.objects.bulk_create(
             [Membership(user=user, school=school, role=role) for user, role in new_memberships], batch_size=BATCH
         )
+        # bulk writes send no signals: the report's workload lists the counselors by name.
+        report_version.bump(school.pk)
 
     result.apply = apply
 
@@ -423,6 +428,8 @@ def check_classrooms(*, school, table: Table, result: ImportResult):
         Classroom.objects.bulk_create(new, batch_size=BATCH)
         if changed and changed_fields:
             Classroom.objects.bulk_update(changed, sorted(changed_fields), batch_size=BATCH)
+        # bulk writes send no signals: reports group by class and grade.
+        report_version.bump(school.pk)
 
     result.apply = apply
 
